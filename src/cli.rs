@@ -1,0 +1,90 @@
+//! Command-line interface: subcommands, options, exit codes.
+//!
+//! Exit codes: 0 all inputs read and parsed; 2 some input could not be read
+//! or parsed (the others still ran), or bad usage.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::render;
+use crate::source;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "imrlint",
+    version,
+    about = "Checks California workers' compensation IMR final determination letters against the guidelines they cite",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse letters and print the letter model (layout, header, items, citations, spans).
+    Parse {
+        /// Letters: text, Markdown or PDF files, directories (walked recursively), or `-` for standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format. `json`: one object for one file, one object per line for several.
+        #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+        format: ParseFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParseFormat {
+    Text,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Parse { paths, format } => parse_command(&paths, format),
+    }
+}
+
+fn parse_command(paths: &[PathBuf], format: ParseFormat) -> ExitCode {
+    let inputs = source::expand(paths);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = 0usize;
+    let single = inputs.len() == 1;
+    for input in &inputs {
+        let outcome = render::parse::Outcome::run(input);
+        if outcome.failed() {
+            failed += 1;
+        }
+        let written = match format {
+            ParseFormat::Json => render::parse::write_json(&mut out, &outcome, single),
+            ParseFormat::Text => render::parse::write_text(&mut out, &outcome),
+        };
+        if let Err(e) = written {
+            // A closed pipe (`| head`) is not an error worth a message.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("imrlint: cannot write output: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    }
+    let _ = out.flush();
+    if format == ParseFormat::Text && inputs.len() > 1 {
+        eprintln!(
+            "imrlint: {} inputs, {} parsed, {} failed",
+            inputs.len(),
+            inputs.len() - failed,
+            failed
+        );
+    }
+    if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

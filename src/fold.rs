@@ -1,0 +1,266 @@
+//! Whitespace-folded view of a letter, with a map back to original offsets.
+//!
+//! Extracted letters break lines, pages and even words wherever the PDF did:
+//! "leaving the original\n\n\x0crequest IMR eligible", "skilled-\nnursing",
+//! labels padded into columns, a blank line after every line. Matching runs on
+//! a folded copy where every whitespace run is one space, Markdown emphasis
+//! (`**`) and heading marks (`#`) of drafted letters are dropped, and a
+//! hyphen that ends a line joins the next word. Each folded byte remembers the
+//! original byte it came from, so any match maps back to an exact [`Span`].
+
+use crate::span::{Span, floor_char_boundary};
+
+/// What a folded space stood for in the original.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Break {
+    /// Not a space, or spaces and tabs within one line.
+    None,
+    /// The whitespace held one line break.
+    Line,
+    /// A blank line or a page break (form feed).
+    Paragraph,
+}
+
+#[derive(Debug, Clone)]
+pub struct Folded {
+    text: String,
+    /// `map[i]`: original offset of folded byte `i`.
+    map: Vec<u32>,
+    /// Breaks, sorted by folded offset: only folded spaces that held a line break.
+    breaks: Vec<(u32, Break)>,
+    original_len: usize,
+}
+
+impl Folded {
+    /// Folds `original[range]`; offsets in the result still refer to `original`.
+    pub fn new(original: &str) -> Folded {
+        Self::range(original, 0, original.len())
+    }
+
+    pub fn range(original: &str, start: usize, end: usize) -> Folded {
+        let start = floor_char_boundary(original, start.min(original.len()));
+        let end = floor_char_boundary(original, end.min(original.len())).max(start);
+        let mut f = Folded {
+            text: String::with_capacity(end - start),
+            map: Vec::with_capacity(end - start),
+            breaks: Vec::new(),
+            original_len: original.len(),
+        };
+        let bytes = original.as_bytes();
+        let mut i = start;
+        // Pending whitespace run: (original start, newlines seen, page break seen).
+        let mut pending: Option<(usize, u32, bool)> = None;
+        let mut at_line_start = true;
+        while i < end {
+            let b = bytes[i];
+            // Whitespace and decoration are all ASCII, so byte tests are exact here.
+            let ws = matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0c | 0x0b);
+            // No-break space (C2 A0) and byte-order mark (EF BB BF) count as spaces.
+            let wide = if b == 0xc2 && bytes.get(i + 1) == Some(&0xa0) && i + 1 < end {
+                2
+            } else if b == 0xef && bytes.get(i + 1..i + 3) == Some(&[0xbb, 0xbf]) && i + 2 < end {
+                3
+            } else {
+                1
+            };
+            if ws || wide > 1 {
+                let p = pending.get_or_insert((i, 0, false));
+                if b == b'\n' {
+                    p.1 += 1;
+                    at_line_start = true;
+                } else if b == 0x0c {
+                    p.2 = true;
+                    at_line_start = true;
+                }
+                i += wide;
+                continue;
+            }
+            if b == b'*' && bytes.get(i + 1) == Some(&b'*') && i + 1 < end {
+                pending.get_or_insert((i, 0, false));
+                i += 2;
+                continue;
+            }
+            if b == b'#' && at_line_start {
+                let mut j = i;
+                while j < end && bytes[j] == b'#' {
+                    j += 1;
+                }
+                if j - i <= 6 && (j == end || matches!(bytes[j], b' ' | b'\t')) {
+                    pending.get_or_insert((i, 0, false));
+                    i = j;
+                    continue;
+                }
+            }
+            at_line_start = false;
+            if let Some((ws_start, newlines, page)) = pending.take() {
+                let kind = if page || newlines >= 2 {
+                    Break::Paragraph
+                } else if newlines == 1 || bytes[ws_start..i].contains(&b'\r') {
+                    Break::Line
+                } else {
+                    Break::None
+                };
+                let hyphen_join = kind == Break::Line
+                    && f.text.ends_with('-')
+                    && f.text[..f.text.len() - 1]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric())
+                    && (b as char).is_ascii_alphanumeric();
+                if !f.text.is_empty() && !hyphen_join {
+                    if kind != Break::None {
+                        f.breaks.push((f.text.len() as u32, kind));
+                    }
+                    f.text.push(' ');
+                    f.map.push(ws_start as u32);
+                }
+            }
+            // `i` is always a char boundary (we step whole characters), and `end` was floored.
+            let ch_end = (i + utf8_len(b)).min(end);
+            f.text.push_str(&original[i..ch_end]);
+            f.map.extend((i..ch_end).map(|k| k as u32));
+            i = ch_end;
+        }
+        f
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Original offset of folded byte `i` (the end of the original text for `i == len`).
+    pub fn original_offset(&self, i: usize) -> usize {
+        match self.map.get(i) {
+            Some(&o) => o as usize,
+            None => self
+                .map
+                .last()
+                .map_or(self.original_len, |&o| o as usize + 1),
+        }
+    }
+
+    /// The original span of folded range `[start, end)`, trimmed of folded spaces.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let (start, end) = self.trim(start, end);
+        if start >= end {
+            let o = self.original_offset(start);
+            return Span::new(o, o);
+        }
+        Span::new(self.map[start] as usize, self.map[end - 1] as usize + 1)
+    }
+
+    /// Narrows `[start, end)` so it neither starts nor ends with a space.
+    pub fn trim(&self, mut start: usize, mut end: usize) -> (usize, usize) {
+        let b = self.text.as_bytes();
+        end = end.min(b.len());
+        while start < end && b[start] == b' ' {
+            start += 1;
+        }
+        while end > start && b[end - 1] == b' ' {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// Folded text of `[start, end)`, trimmed.
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        let (s, e) = self.trim(start, end);
+        &self.text[s..e]
+    }
+
+    /// What the folded space at `i` stood for.
+    pub fn break_at(&self, i: usize) -> Break {
+        match self.breaks.binary_search_by_key(&(i as u32), |&(p, _)| p) {
+            Ok(k) => self.breaks[k].1,
+            Err(_) => Break::None,
+        }
+    }
+
+    /// True when folded offset `i` begins a line of the original.
+    pub fn is_line_start(&self, i: usize) -> bool {
+        i == 0 || (i <= self.text.len() && self.break_at(i - 1) != Break::None)
+    }
+
+    /// True when folded offset `i` (exclusive end) ends a line of the original.
+    pub fn is_line_end(&self, i: usize) -> bool {
+        i >= self.text.len() || (self.text.as_bytes()[i] == b' ' && self.break_at(i) != Break::None)
+    }
+
+    /// Folded offsets of the line breaks in `[start, end)`, in order.
+    pub fn breaks_in(
+        &self,
+        start: usize,
+        end: usize,
+    ) -> impl DoubleEndedIterator<Item = (usize, Break)> + '_ {
+        let lo = self.breaks.partition_point(|&(p, _)| (p as usize) < start);
+        let hi = self.breaks.partition_point(|&(p, _)| (p as usize) < end);
+        self.breaks[lo..hi].iter().map(|&(p, k)| (p as usize, k))
+    }
+
+    /// Folded offset of the start of the line holding folded offset `i`.
+    pub fn line_start_before(&self, i: usize) -> usize {
+        self.breaks_in(0, i).next_back().map_or(0, |(p, _)| p + 1)
+    }
+
+    /// Folded offset of the end of the line holding folded offset `i`.
+    pub fn line_end_after(&self, i: usize) -> usize {
+        self.breaks_in(i, self.text.len())
+            .next()
+            .map_or(self.text.len(), |(p, _)| p)
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_runs_and_maps_back() {
+        let src = "Case  Number:\r\n\r\n\x0cCM16-0229336 ";
+        let f = Folded::new(src);
+        assert_eq!(f.as_str(), "Case Number: CM16-0229336");
+        let i = f.as_str().find("CM16").unwrap();
+        let span = f.span(i, f.len());
+        assert_eq!(span.slice(src), Some("CM16-0229336"));
+        assert_eq!(f.break_at(i - 1), Break::Paragraph);
+        assert!(f.is_line_start(i));
+        assert!(!f.is_line_start(5));
+    }
+
+    #[test]
+    fn joins_hyphen_at_line_end_and_drops_markdown() {
+        let src = "## **Muscle stimulator:** Upheld\nskilled-\nnursing care";
+        let f = Folded::new(src);
+        assert_eq!(f.as_str(), "Muscle stimulator: Upheld skilled-nursing care");
+        let i = f.as_str().find("skilled").unwrap();
+        let span = f.span(i, i + "skilled-nursing".len());
+        assert_eq!(span.slice(src), Some("skilled-\nnursing"));
+    }
+
+    #[test]
+    fn keeps_multibyte_characters_whole() {
+        let src = "café –\n“quoted”";
+        let f = Folded::new(src);
+        assert_eq!(f.as_str(), "café – “quoted”");
+        let i = f.as_str().find('“').unwrap();
+        assert_eq!(f.span(i, f.len()).slice(src), Some("“quoted”"));
+    }
+}

@@ -1,0 +1,16 @@
+//! imrlint: a checker for California workers' compensation Independent
+//! Medical Review (IMR) final determination letters.
+//!
+//! The pipeline reads in one direction:
+//! read source ([`source`], [`pdf`]) → parse ([`parse`]) → load rulebook →
+//! evaluate → render. Parsing does no I/O: it turns a letter's text into a
+//! [`model::Letter`] whose every field carries a [`span::Span`] into that text.
+
+pub mod cli;
+pub mod fold;
+pub mod model;
+pub mod parse;
+pub mod pdf;
+pub mod render;
+pub mod source;
+pub mod span;

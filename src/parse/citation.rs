@@ -1,0 +1,416 @@
+//! Guideline lines: which MTUS guideline, edition, sections and pages, which
+//! Non-MTUS source, or no evidence at all.
+//!
+//! Shapes seen in real letters:
+//! - `Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies.`
+//! - `... MTUS Forearm, Wrist, and Hand Complaints 2004, Section(s): X, and Postsurgical
+//!   Treatment 2009, Section(s): Y` (several guidelines, joined by ", and")
+//! - `Decision based on MTUS ACOEM Chapter 12 Low Back Complaints Page(s): 301, 340.`
+//! - `Decision based on MTUS Chronic Pain Treatment Guidelines TENS.` (section, no label)
+//! - `... outside of the MTUS Guidelines. Decision based on Non-MTUS Citation <free text>`
+//! - `The Expert Reviewer did not cite any medical evidence for its decision.`
+//!
+//! Section names hold commas ("NSAIDs, GI symptoms & cardiovascular risk") and
+//! lists of them are comma-separated too, so a list splits only before a
+//! capitalised word outside parentheses; the engine matches sections against
+//! the rulebook by name and can re-read the whole `sections` text.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::fold::Folded;
+use crate::model::{Basis, GuidelineLine, MtusCitation, PageRange};
+use crate::span::Spanned;
+
+static NO_EVIDENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)did not cite any (?:medical )?evidence(?: for (?:its|their|the) decision)?\.?")
+        .expect("pattern")
+});
+/// Start of an MTUS or Non-MTUS citation. Non-MTUS first: it contains "MTUS".
+static BASED_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        (?P<non>Decision\ based\ on\ Non-?MTUS(?:\ Citations?)?:?)
+        |(?P<mtus>(?:Decision\ based\ on|based\ (?:its|their)\ decision\ on)\ (?:the\ )?(?:CA\ |California\ )?MTUS\b(?:\ Guidelines?\b(?:\ for)?)?:?)",
+    )
+    .expect("pattern")
+});
+/// An MTUS guideline name: the names adopted into the MTUS, then any
+/// capitalised phrase ending in Complaints/Disorders/Treatment/Conditions.
+static GUIDELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        (?:(?i:ACOEM)\s+)?
+        (?:(?i:Chapter|Ch\.?)\s*(?P<chapter>\d{1,2})[,:]?\s+)?
+        (?P<name>
+          (?i:Chronic\ Pain\ Medical\ Treatment|Chronic\ Pain\ Treatment|Chronic\ Pain
+             |Opioids?\ Treatment|Acupuncture\ (?:Medical\ )?Treatment|Post-?surgical\ Treatment
+             |Low\ Back\ Complaints|Neck\ and\ Upper\ Back\ Complaints|Shoulder\ Complaints
+             |Knee\ Complaints|Elbow\ (?:Complaints|Disorders)|Forearm,\ Wrist,?\ (?:and|&)\ Hand\ Complaints
+             |Hand,\ Wrist,?\ and\ Forearm\ Disorders|Ankle\ and\ Foot\ Complaints
+             |General\ Approaches|Stress[-\ ]Related\ Conditions|Eye\ Complaints)
+          |[A-Z][A-Za-z'/-]*(?:\ (?:and\ |&\ )?[A-Z][A-Za-z'/-]*){0,5}\ (?:Complaints|Disorders|Treatment|Conditions)
+        )
+        (?:\s+(?i:Guidelines?)\b)?
+        (?:,?\s+(?P<year>(?:19|20)\d{2})\b)?
+        (?:\s+(?i:Guidelines?)\b)?",
+    )
+    .expect("guideline pattern")
+});
+static SECTIONS_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)Sections?(?:\(s\))?\s?:").expect("pattern"));
+static PAGES_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?:Pages?(?:\(s\))?\s?:|\bpp?\.\s?)").expect("pattern"));
+static SERIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Z][a-z]+, [A-Z][a-z]+,? (?:&|and) [A-Z][a-z]+\b").expect("pattern")
+});
+static PAGE_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{1,4})(?:\s?[-–]\s?(\d{1,4}))?").expect("pattern"));
+
+/// Parses the guideline line in folded range `[start, end)`.
+pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLine {
+    let text = &f.as_str()[start..end];
+    let no_evidence = NO_EVIDENCE
+        .find(text)
+        .map(|m| f.span(start + m.start(), start + m.end()));
+    let marks: Vec<_> = BASED_ON.captures_iter(text).collect();
+    let mut mtus = Vec::new();
+    let mut non_mtus = Vec::new();
+    for (k, c) in marks.iter().enumerate() {
+        let Some(whole) = c.get(0) else { continue };
+        let body_start = start + whole.end();
+        let body_end = marks
+            .get(k + 1)
+            .and_then(|n| n.get(0))
+            .map_or(end, |n| start + n.start());
+        if c.name("non").is_some() {
+            let (s, e) = f.trim(body_start, body_end);
+            if s < e {
+                non_mtus.push(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));
+            }
+        } else {
+            mtus.extend(mtus_citations(f, body_start, body_end));
+        }
+    }
+    let basis = match (mtus.is_empty(), non_mtus.is_empty(), no_evidence.is_some()) {
+        (false, false, _) => Basis::MtusAndNonMtus,
+        (false, true, _) => Basis::Mtus,
+        (true, false, _) => Basis::NonMtus,
+        (true, true, true) => Basis::NoEvidence,
+        (true, true, false) => Basis::Unrecognized,
+    };
+    GuidelineLine {
+        text: Spanned::new(f.slice(start, end).to_string(), f.span(start, end)),
+        basis,
+        mtus,
+        non_mtus,
+        no_evidence,
+    }
+}
+
+/// The MTUS citations in folded range `[start, end)` (after "Decision based on MTUS").
+fn mtus_citations(f: &Folded, start: usize, end: usize) -> Vec<MtusCitation> {
+    let text = &f.as_str()[start..end];
+    // A capitalised phrase inside a section list ("Section(s): Physical Medicine
+    // Treatment") is not a second guideline: after the first, a guideline must
+    // carry a year or be joined on by "and".
+    let heads: Vec<_> = GUIDELINE
+        .captures_iter(text)
+        .enumerate()
+        .filter(|(k, c)| {
+            let Some(whole) = c.get(0) else { return false };
+            let before = text[..whole.start()].trim_end_matches([' ', ',']);
+            *k == 0 || c.name("year").is_some() || before.ends_with("and") || before.is_empty()
+        })
+        .map(|(_, c)| c)
+        .collect();
+    let mut out = Vec::new();
+    for (k, c) in heads.iter().enumerate() {
+        let (Some(whole), Some(name)) = (c.get(0), c.name("name")) else {
+            continue;
+        };
+        let tail_end = heads
+            .get(k + 1)
+            .and_then(|n| n.get(0))
+            .map_or(end, |n| start + n.start());
+        let head_start = start + whole.start();
+        let head_end = start + whole.end();
+        let spanned = |s: usize, e: usize| {
+            let (s, e) = f.trim(start + s, start + e);
+            Spanned::new(f.slice(s, e).to_string(), f.span(s, e))
+        };
+        let guideline = spanned(name.start(), name.end());
+        let year = c.name("year").and_then(|y| {
+            let v: u16 = y.as_str().parse().ok()?;
+            Some(Spanned::new(v, f.span(start + y.start(), start + y.end())))
+        });
+        let acoem_chapter = c.name("chapter").and_then(|ch| {
+            let v: u8 = ch.as_str().parse().ok()?;
+            Some(Spanned::new(
+                v,
+                f.span(start + ch.start(), start + ch.end()),
+            ))
+        });
+        let (sections, pages, used_end) = read_tail(f, head_end, tail_end);
+        out.push(MtusCitation {
+            guideline,
+            year,
+            acoem_chapter,
+            sections,
+            pages,
+            span: f.span(head_start, used_end),
+        });
+    }
+    out
+}
+
+/// Reads ", Section(s): A, B" and "Page(s): 1, 2-3" after a guideline head,
+/// up to `end` or the ", and <next guideline>" joint. Returns the folded end used.
+fn read_tail(
+    f: &Folded,
+    start: usize,
+    end: usize,
+) -> (Vec<Spanned<String>>, Vec<Spanned<PageRange>>, usize) {
+    let text = &f.as_str()[start..end];
+    let body = strip_joint(text);
+    let mut sections = Vec::new();
+    let mut pages = Vec::new();
+    let pages_at = PAGES_LABEL.find(body);
+    let sections_text_end = pages_at.map_or(body.len(), |m| m.start());
+    let sec = SECTIONS_LABEL.find(&body[..sections_text_end]);
+    let (sec_start, explicit) = match sec {
+        Some(m) => (m.end(), true),
+        None => (0, false),
+    };
+    let sec_body = body[sec_start..sections_text_end].trim_start_matches([',', ' ', ';', ':']);
+    let sec_offset = sections_text_end - body[sec_start..sections_text_end].len()
+        + (body[sec_start..sections_text_end].len() - sec_body.len());
+    let sec_body = sec_body.trim_end_matches([' ', '.', ',', ';']);
+    if explicit || !sec_body.is_empty() {
+        for (s, e) in split_sections(sec_body) {
+            let (a, b) = f.trim(start + sec_offset + s, start + sec_offset + e);
+            if a < b {
+                sections.push(Spanned::new(f.slice(a, b).to_string(), f.span(a, b)));
+            }
+        }
+    }
+    if let Some(p) = pages_at {
+        let list = &body[p.end()..];
+        for m in PAGE_RANGE.captures_iter(list) {
+            let (Some(whole), Some(first)) = (m.get(0), m.get(1)) else {
+                continue;
+            };
+            let Ok(first_n) = first.as_str().parse::<u32>() else {
+                continue;
+            };
+            let last_n = m
+                .get(2)
+                .and_then(|l| l.as_str().parse::<u32>().ok())
+                .unwrap_or(first_n);
+            let s = start + p.end() + whole.start();
+            let e = start + p.end() + whole.end();
+            pages.push(Spanned::new(
+                PageRange {
+                    first: first_n,
+                    last: last_n.max(first_n),
+                },
+                f.span(s, e),
+            ));
+        }
+    }
+    (
+        sections,
+        pages,
+        start + body.trim_end_matches([' ', '.', ',']).len(),
+    )
+}
+
+/// Cuts the ", and" (or " and") that joins this citation to the next guideline.
+fn strip_joint(text: &str) -> &str {
+    let t = text.trim_end();
+    for joint in [", and", " and", ",", ";"] {
+        if let Some(s) = t.strip_suffix(joint) {
+            return s;
+        }
+    }
+    t
+}
+
+/// Splits a section list into ranges: at ", " or "; " outside brackets, when
+/// the next word is capitalised (not an acronym like "GI") or numbered ("3.3").
+fn split_sections(list: &str) -> Vec<(usize, usize)> {
+    let b = list.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut from = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth -= 1,
+            b',' | b';' if depth <= 0 && b.get(i + 1) == Some(&b' ') => {
+                // "Forearm, Wrist, & Hand" is one name: a serial list of single words.
+                if SERIAL
+                    .find(&list[from..])
+                    .is_some_and(|m| i < from + m.end())
+                {
+                    i += 1;
+                    continue;
+                }
+                let next = &list[i + 2..];
+                let next = next.strip_prefix("and ").unwrap_or(next);
+                if starts_new_section(next) || b[i] == b';' {
+                    out.push((from, i));
+                    from = i + 2;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if from < b.len() {
+        out.push((from, b.len()));
+    }
+    out
+}
+
+/// A capitalised word ("Proton"), a numbered section ("3.3") or a term of
+/// three or more capitals ("NSAIDs", "TENS") starts a section; a two-letter
+/// acronym ("GI symptoms") or a lower-case word continues the current one.
+fn starts_new_section(s: &str) -> bool {
+    let word: &str = s.split([' ', '(', ',']).next().unwrap_or("");
+    let mut cs = word.chars();
+    match (cs.next(), cs.next()) {
+        (Some(a), Some(b)) if a.is_ascii_uppercase() && b.is_lowercase() => true,
+        (Some(a), _) if a.is_ascii_digit() => true,
+        (Some(a), Some(_)) if a.is_ascii_uppercase() => {
+            word.chars().filter(|c| c.is_ascii_uppercase()).count() >= 3
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(src: &str) -> GuidelineLine {
+        let f = Folded::new(src);
+        parse_guideline_line(&f, 0, f.len())
+    }
+
+    fn names(l: &GuidelineLine) -> Vec<(String, Option<u16>, Vec<String>)> {
+        l.mtus
+            .iter()
+            .map(|c| {
+                (
+                    c.guideline.value.clone(),
+                    c.year.as_ref().map(|y| y.value),
+                    c.sections.iter().map(|s| s.value.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn several_guidelines_with_commas_in_names() {
+        let l = line(
+            "Decision based on MTUS Forearm, Wrist, and Hand Complaints 2004, Section(s): Work-Relatedness, and Postsurgical Treatment 2009, Section(s):\nForearm, Wrist, & Hand, and Chronic Pain Medical Treatment 2016, Section(s): Physical\nmedicine treatment. Decision based on Non-MTUS Citation Official Disability Guidelines, Forearm.",
+        );
+        assert_eq!(l.basis, Basis::MtusAndNonMtus);
+        assert_eq!(
+            names(&l),
+            vec![
+                (
+                    "Forearm, Wrist, and Hand Complaints".into(),
+                    Some(2004),
+                    vec!["Work-Relatedness".into()]
+                ),
+                (
+                    "Postsurgical Treatment".into(),
+                    Some(2009),
+                    vec!["Forearm, Wrist, & Hand".into()]
+                ),
+                (
+                    "Chronic Pain Medical Treatment".into(),
+                    Some(2016),
+                    vec!["Physical medicine treatment".into()]
+                ),
+            ]
+        );
+        assert_eq!(
+            l.non_mtus[0].value,
+            "Official Disability Guidelines, Forearm."
+        );
+    }
+
+    #[test]
+    fn section_lists_split_only_before_capitals() {
+        let l = line(
+            "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): NSAIDs, GI symptoms & cardiovascular risk, Proton Pump Inhibitors (PPIs).",
+        );
+        assert_eq!(
+            names(&l)[0].2,
+            vec![
+                "NSAIDs, GI symptoms & cardiovascular risk".to_string(),
+                "Proton Pump Inhibitors (PPIs)".into()
+            ]
+        );
+        let l = line(
+            "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Naproxen (Naprosyn, EC-Naprosyn, Anaprox DS [otc], Naprelan), NSAIDs (non-steroidal anti-inflammatory drugs).",
+        );
+        assert_eq!(names(&l)[0].2.len(), 2);
+    }
+
+    #[test]
+    fn seed_shapes_with_pages() {
+        let l = line(
+            "Decision based on MTUS ACOEM Chapter 12 Low Back Complaints\nPage(s): 301, 340.  Decision based on Non-MTUS Citation Official Disability Guidelines",
+        );
+        let c = &l.mtus[0];
+        assert_eq!(c.guideline.value, "Low Back Complaints");
+        assert_eq!(c.acoem_chapter.as_ref().unwrap().value, 12);
+        let pages: Vec<_> = c
+            .pages
+            .iter()
+            .map(|p| (p.value.first, p.value.last))
+            .collect();
+        assert_eq!(pages, vec![(301, 301), (340, 340)]);
+        let l = line(
+            "Decision based on MTUS Chronic Pain Treatment Guidelines\nNeuromuscular electrical stimulation (NMES devices) Page(s): 121.",
+        );
+        assert_eq!(
+            names(&l),
+            vec![(
+                "Chronic Pain Treatment".into(),
+                None,
+                vec!["Neuromuscular electrical stimulation (NMES devices)".into()]
+            )]
+        );
+        assert_eq!(
+            l.mtus[0].pages[0].value,
+            PageRange {
+                first: 121,
+                last: 121
+            }
+        );
+        let l = line("Decision based on MTUS Chronic Pain Treatment Guidelines TENS.");
+        assert_eq!(names(&l)[0].2, vec!["TENS".to_string()]);
+    }
+
+    #[test]
+    fn no_evidence_and_non_mtus_only() {
+        let l =
+            line("The Claims Administrator did not cite any medical evidence\nfor its decision.");
+        assert_eq!(l.basis, Basis::NoEvidence);
+        let l = line(
+            "The Expert Reviewer based their decision on recommendation(s) outside\nof the MTUS Guidelines. Decision based on Non-MTUS Citation\nhttp://www.example.org/acute-inpatient-rehabilitation-versus-skilled-\nnursing-facility.",
+        );
+        assert_eq!(l.basis, Basis::NonMtus);
+        assert_eq!(
+            l.non_mtus[0].value,
+            "http://www.example.org/acute-inpatient-rehabilitation-versus-skilled-nursing-facility."
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! What a rationale concludes: medically necessary or not, certified or not.
+//!
+//! The conclusion is the last verdict phrase of the rationale; earlier ones
+//! often quote the request or the UR decision. A phrase counts as negated when
+//! a negation word stands in the few words before it within its clause
+//! ("is not medically necessary", "cannot be considered medically
+//! necessary"), or, for "medical necessity", in the few words after it
+//! ("medical necessity has not been established").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::fold::Folded;
+use crate::model::Conclusion;
+use crate::span::Span;
+
+static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        (?P<unnecessary>\bmedically\s?unnecessary\b|\bnot\s?medically\s+necessary\b)
+        |(?P<necessary>\bmedically\s+necessary\b|\bmedically\s+indicated\b)
+        |(?P<necessity>\bmedical\s+necessity\b)
+        |(?P<noncert>\bnon-?\s?certif(?:ied|y)\b|\bnot\s+certified\b|\bnoncertified\b)
+        |(?P<cert>\b(?:is|are|be|was|were|been)\s+certified\b)",
+    )
+    .expect("verdict pattern")
+});
+
+static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:not|no|cannot|can't|never|neither|nor|without|unable|fails?|failed|lack(?:s|ing)?)\b|n't\b")
+        .expect("negation pattern")
+});
+
+static ESTABLISHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[^.;]{0,80}?\b(?:(?:is|are|was|were|has|have|had)\s+)?(?:(?P<neg>not|never)\s+)?(?:been\s+)?(?:established|substantiated|supported|demonstrated|met|documented)\b")
+        .expect("pattern")
+});
+
+/// Finds the conclusion of the rationale in folded range `[start, end)`.
+pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Option<Span>) {
+    let text = &f.as_str()[start..end];
+    let mut last = None;
+    for c in VERDICT.captures_iter(text) {
+        let Some(m) = c.get(0) else { continue };
+        let verdict = if c.name("unnecessary").is_some() {
+            Some(Conclusion::NotMedicallyNecessary)
+        } else if c.name("necessary").is_some() {
+            Some(if negated_before(text, m.start()) {
+                Conclusion::NotMedicallyNecessary
+            } else {
+                Conclusion::MedicallyNecessary
+            })
+        } else if c.name("necessity").is_some() {
+            ESTABLISHED.captures(&text[m.end()..]).map(|e| {
+                if e.name("neg").is_some() || negated_before(text, m.start()) {
+                    Conclusion::NotMedicallyNecessary
+                } else {
+                    Conclusion::MedicallyNecessary
+                }
+            })
+        } else if c.name("noncert").is_some() {
+            Some(Conclusion::NonCertified)
+        } else if negated_before(text, m.start()) {
+            Some(Conclusion::NonCertified)
+        } else {
+            Some(Conclusion::Certified)
+        };
+        if let Some(v) = verdict {
+            last = Some((v, m.start(), m.end()));
+        }
+    }
+    match last {
+        Some((v, s, e)) => {
+            // Point at the whole clause that carries the verdict.
+            let clause_start = text[..s].rfind(['.', ';', '!', '?']).map_or(0, |i| i + 1);
+            (v, Some(f.span(start + clause_start, start + e)))
+        }
+        None => (Conclusion::Unclear, None),
+    }
+}
+
+/// True when a negation word stands within the five words before `at`, in the same clause.
+fn negated_before(text: &str, at: usize) -> bool {
+    let clause_start = text[..at]
+        .rfind(['.', ';', ':', '!', '?', ','])
+        .map_or(0, |i| i + 1);
+    let window = &text[clause_start..at];
+    let words: Vec<&str> = window.split_whitespace().collect();
+    let tail = words[words.len().saturating_sub(5)..].join(" ");
+    NEGATION.is_match(&tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conclude(s: &str) -> Conclusion {
+        let f = Folded::new(s);
+        find_conclusion(&f, 0, f.len()).0
+    }
+
+    #[test]
+    fn verdicts() {
+        use Conclusion::*;
+        assert_eq!(
+            conclude("Therefore, the request is not medically necessary."),
+            NotMedicallyNecessary
+        );
+        assert_eq!(
+            conclude("The request is medically necessary."),
+            MedicallyNecessary
+        );
+        assert_eq!(
+            conclude("is notmedically necessary and appropriate."),
+            NotMedicallyNecessary
+        );
+        assert_eq!(
+            conclude("The request cannot be considered medically necessary."),
+            NotMedicallyNecessary
+        );
+        assert_eq!(
+            conclude("As such, medical necessity has not been established."),
+            NotMedicallyNecessary
+        );
+        assert_eq!(
+            conclude("Medical necessity is established for this request."),
+            MedicallyNecessary
+        );
+        assert_eq!(conclude("The request is noncertified."), NonCertified);
+        assert_eq!(conclude("The request is certified."), Certified);
+        assert_eq!(conclude("Guidelines recommend up to 10 visits."), Unclear);
+        assert_eq!(
+            conclude(
+                "The UR found it not medically necessary. On review, the request is medically necessary."
+            ),
+            MedicallyNecessary
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Letter parser: text in, [`Letter`] out. No I/O.
+//!
+//! The parser folds the text once (see [`crate::fold`]), finds the section
+//! headings, decides the layout from them, and hands each region to the
+//! reader for that part: header table, credentials, case summary, item
+//! blocks, guideline lines, conclusions. A letter whose layout cannot be told,
+//! or that holds no decision, is an error naming what is missing; parts that
+//! are merely absent (a guideline line, a rationale) stay `None` so the rule
+//! engine can report them.
+
+mod citation;
+mod conclusion;
+mod header;
+mod items;
+mod older;
+mod people;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::fold::Folded;
+use crate::model::{Layout, Letter, Section};
+use crate::span::Span;
+
+pub use citation::parse_guideline_line;
+pub use conclusion::find_conclusion;
+
+/// Why a text is not a letter imrlint can read. Codes are a JSON contract.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the letter is empty (no text to read)")]
+    Empty,
+    #[error(
+        "not a recognised IMR letter: none of the known section headings was found \
+         (expected e.g. 'IMR ISSUES, DECISIONS AND RATIONALES', 'ISSUE AT DISPUTE:' or \
+         'Notice of Independent Medical Review Determination')"
+    )]
+    UnknownLayout,
+    #[error("{layout} letter without any item decision: {expected}")]
+    NoItems {
+        layout: &'static str,
+        expected: &'static str,
+        /// Where the items were looked for.
+        region: Span,
+    },
+    #[error("{layout} letter: no decision found for '{item}': {expected}")]
+    MissingDecision {
+        layout: &'static str,
+        item: String,
+        expected: &'static str,
+        span: Span,
+    },
+}
+
+impl ParseError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParseError::Empty => "empty",
+            ParseError::UnknownLayout => "unknown-layout",
+            ParseError::NoItems { .. } => "no-items",
+            ParseError::MissingDecision { .. } => "missing-decision",
+        }
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            ParseError::NoItems { region, .. } => Some(*region),
+            ParseError::MissingDecision { span, .. } => Some(*span),
+            _ => None,
+        }
+    }
+}
+
+/// A heading found in the folded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Heading {
+    pub kind: HeadingKind,
+    /// Folded offsets of the heading words.
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeadingKind {
+    HowMade,
+    DocumentsReviewed,
+    CaseSummary,
+    Issues,
+    Decisions,
+}
+
+impl HeadingKind {
+    fn name(self) -> &'static str {
+        match self {
+            HeadingKind::HowMade => "how-the-determination-was-made",
+            HeadingKind::DocumentsReviewed => "documents-reviewed",
+            HeadingKind::CaseSummary => "clinical-case-summary",
+            HeadingKind::Issues | HeadingKind::Decisions => "decisions-and-rationales",
+        }
+    }
+}
+
+static HEADINGS: LazyLock<Vec<(HeadingKind, Regex)>> = LazyLock::new(|| {
+    [
+        (
+            HeadingKind::HowMade,
+            r"(?i)HOW THE IMR FINAL DETERMINATION WAS MADE",
+        ),
+        (HeadingKind::DocumentsReviewed, r"(?i)DOCUMENTS REVIEWED"),
+        (HeadingKind::CaseSummary, r"(?i)CLINICAL CASE SUMMARY"),
+        (
+            HeadingKind::Issues,
+            r"(?i)IMR ISSUES,? DECISIONS,? AND RATIONALES",
+        ),
+        (
+            HeadingKind::Decisions,
+            r"(?i)IMR DECISION\(?S?\)? AND RATIONALE\(?S?\)?",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, p)| (k, Regex::new(p).expect("heading pattern")))
+    .collect()
+});
+
+static MEDICAL_PROFESSIONAL_REVIEW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\bISSUE AT DISPUTE:|MEDICAL PROFESSIONAL REVIEW|RELIED UPON BY PROFESSIONAL REVIEWER",
+    )
+    .expect("pattern")
+});
+static NOTICE_2013: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)Notice of Independent Medical Review Determination|\d\)\s*MAXIMUS Federal Services,? Inc\.? has determined")
+        .expect("pattern")
+});
+
+/// Finds the headings that stand alone on their line (an optional colon may
+/// follow), in document order, first occurrence of each kind.
+pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
+    let mut found = Vec::new();
+    for (kind, re) in HEADINGS.iter() {
+        for m in re.find_iter(f.as_str()) {
+            let mut end = m.end();
+            if f.as_str()[end..].starts_with(':') {
+                end += 1;
+            }
+            if f.is_line_start(m.start()) && f.is_line_end(end) {
+                found.push(Heading {
+                    kind: *kind,
+                    start: m.start(),
+                    end,
+                });
+                break;
+            }
+        }
+    }
+    found.sort_by_key(|h| h.start);
+    found
+}
+
+/// Parses one letter. `text` is the whole letter as read; every span in the
+/// result slices `text`.
+pub fn parse(text: &str) -> Result<Letter, ParseError> {
+    let f = Folded::new(text);
+    if f.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let headings = find_headings(&f);
+    let has = |k: HeadingKind| headings.iter().any(|h| h.kind == k);
+    let items_heading = headings
+        .iter()
+        .find(|h| matches!(h.kind, HeadingKind::Issues | HeadingKind::Decisions));
+
+    if let Some(ih) = items_heading {
+        let header = header::read_header(&f, headings.first().map_or(0, |h| h.start));
+        let layout = if ih.kind == HeadingKind::Decisions || has(HeadingKind::DocumentsReviewed) {
+            Layout::DocumentsReviewed
+        } else if header.has_table {
+            Layout::FinalDetermination2016
+        } else {
+            Layout::FinalDetermination2013
+        };
+        let sections = sections(&f, &headings);
+        let region_end = f.len();
+        let items = items::read_items(&f, ih.end, region_end, layout)?;
+        let how = body_of(&headings, HeadingKind::HowMade, f.len());
+        let reviewer = how
+            .map(|(s, e)| people::read_reviewer(&f, s, e))
+            .unwrap_or_default();
+        let (case_summary, patient) = match body_of(&headings, HeadingKind::CaseSummary, f.len()) {
+            Some((s, e)) => {
+                let summary = people::case_summary(&f, s, e);
+                let patient = people::read_patient(&f, s, e);
+                (summary, patient)
+            }
+            None => (None, Default::default()),
+        };
+        return Ok(Letter {
+            layout,
+            case_number: header.case_number,
+            dates: header.dates,
+            priority: header.priority,
+            reviewer,
+            patient,
+            case_summary,
+            sections,
+            items,
+        });
+    }
+    if MEDICAL_PROFESSIONAL_REVIEW.is_match(f.as_str()) {
+        return older::medical_professional_review(&f);
+    }
+    if NOTICE_2013.is_match(f.as_str()) {
+        return older::notice_2013(&f);
+    }
+    Err(ParseError::UnknownLayout)
+}
+
+/// Folded body range of the first heading of `kind`: up to the next heading.
+fn body_of(headings: &[Heading], kind: HeadingKind, len: usize) -> Option<(usize, usize)> {
+    let i = headings.iter().position(|h| h.kind == kind)?;
+    let end = headings.get(i + 1).map_or(len, |h| h.start);
+    Some((headings[i].end, end))
+}
+
+fn sections(f: &Folded, headings: &[Heading]) -> Vec<Section> {
+    headings
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let end = headings.get(i + 1).map_or(f.len(), |n| n.start);
+            Section {
+                name: h.kind.name().to_string(),
+                heading: f.span(h.start, h.end),
+                body: f.span(h.end, end),
+            }
+        })
+        .collect()
+}

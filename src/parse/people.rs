@@ -1,0 +1,130 @@
+//! The people in a letter: the expert reviewer's credentials and the
+//! patient's age and sex, plus the case summary text.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::fold::Folded;
+use crate::model::{Patient, Reviewer, Sex};
+use crate::span::Spanned;
+
+static LICENSURE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)State\(?s?\)? of Licensure\s?:").expect("pattern"));
+static SPECIALTY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)Certification\(?s?\)?\s?/\s?Specialt(?:y|ies)\s?:").expect("pattern")
+});
+/// Credentials in prose (2013-2015 letters): "is Board Certified in X, has a
+/// subspecialty in Y, and is licensed to practice in California."
+static PROSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)Board Certified in (?P<spec>[^.]+?)(?:,? (?:and )?has a subspecialty in (?P<sub>[^.]+?))?,? and is licensed to practice in (?P<lic>[^.]+?)\.",
+    )
+    .expect("pattern")
+});
+static AGE_SEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?P<age>\d{1,3})[- ]?(?:years?|yrs?|y/o)(?:[- ]old)?\b(?:\s+(?P<sex>male|female|man|woman|gentleman|lady|boy|girl)\b)?",
+    )
+    .expect("pattern")
+});
+static SUMMARY_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:|Disclaimer: The following case summary was taken directly from [^.]*\.)\s?")
+        .expect("pattern")
+});
+
+pub(crate) fn read_reviewer(f: &Folded, start: usize, end: usize) -> Reviewer {
+    let text = &f.as_str()[start..end];
+    let mut r = Reviewer::default();
+    let spec = SPECIALTY.find(text);
+    if let Some(l) = LICENSURE.find(text) {
+        let from = start + l.end();
+        let to = f
+            .line_end_after(from + 1)
+            .min(spec.map_or(end, |s| start + s.start()));
+        r.licensure = split_list(f, from, to, &[',', ';']);
+    }
+    if let Some(s) = spec {
+        // The specialty list may wrap onto further lines; it ends the section.
+        r.specialties = split_list(f, start + s.end(), end, &[',', ';']);
+    } else if let Some(c) = PROSE.captures(text) {
+        for g in ["spec", "sub"] {
+            if let Some(m) = c.name(g) {
+                r.specialties
+                    .extend(split_list(f, start + m.start(), start + m.end(), &[',']));
+            }
+        }
+        if let Some(m) = c.name("lic") {
+            r.licensure = split_list(f, start + m.start(), start + m.end(), &[',']);
+        }
+    }
+    r
+}
+
+/// Splits folded `[start, end)` at any of `seps` (and at " and " in prose lists).
+fn split_list(f: &Folded, start: usize, end: usize, seps: &[char]) -> Vec<Spanned<String>> {
+    let text = &f.as_str()[start..end];
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut push = |a: usize, b: usize| {
+        let (s, e) = f.trim(start + a, start + b);
+        let (s, e) = trim_and(f, s, e);
+        if s < e {
+            out.push(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if seps.contains(&c) {
+            push(from, i);
+            from = i + c.len_utf8();
+        }
+    }
+    push(from, text.len());
+    out
+}
+
+fn trim_and(f: &Folded, s: usize, e: usize) -> (usize, usize) {
+    let t = &f.as_str()[s..e];
+    let s = if t.starts_with("and ") { s + 4 } else { s };
+    let t = &f.as_str()[s..e];
+    let e = e - (t.len() - t.trim_end_matches('.').len());
+    (s, e)
+}
+
+pub(crate) fn read_patient(f: &Folded, start: usize, end: usize) -> Patient {
+    let text = &f.as_str()[start..end];
+    let mut p = Patient::default();
+    if let Some(c) = AGE_SEX.captures(text) {
+        if let Some(a) = c.name("age") {
+            if let Ok(age) = a.as_str().parse::<u16>() {
+                if (14..=110).contains(&age) {
+                    p.age = Some(Spanned::new(
+                        age,
+                        f.span(start + a.start(), start + a.end()),
+                    ));
+                }
+            }
+        }
+        if let Some(s) = c.name("sex") {
+            let sex = match s.as_str().to_ascii_lowercase().as_str() {
+                "male" | "man" | "gentleman" | "boy" => Sex::Male,
+                _ => Sex::Female,
+            };
+            p.sex = Some(Spanned::new(
+                sex,
+                f.span(start + s.start(), start + s.end()),
+            ));
+        }
+    }
+    p
+}
+
+/// The case summary without its fixed opening sentence.
+pub(crate) fn case_summary(f: &Folded, start: usize, end: usize) -> Option<Spanned<String>> {
+    let (s, e) = f.trim(start, end);
+    let s = SUMMARY_INTRO
+        .find(&f.as_str()[s..e])
+        .map_or(s, |m| s + m.end());
+    let (s, e) = f.trim(s, e);
+    (s < e).then(|| Spanned::new(f.slice(s, e).to_string(), f.span(s, e)))
+}

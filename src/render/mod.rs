@@ -1,0 +1,3 @@
+//! Renderers: turn parsed letters (and later findings) into output. They only render.
+
+pub mod parse;

@@ -1,0 +1,223 @@
+//! Reading letters: files, directories, standard input; text, Markdown, PDF.
+//!
+//! This is the only module of the pipeline that does I/O. A source's `text`
+//! is what every span of the parsed letter indexes: the file's text as
+//! decoded (UTF-8, or Windows-1252 when the bytes are not UTF-8), or the text
+//! extracted from a PDF.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::pdf::{self, PdfError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Text,
+    Pdf,
+}
+
+/// One letter's text, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// As the user named it; `-` for standard input.
+    pub path: String,
+    pub kind: SourceKind,
+    pub text: String,
+}
+
+/// An input named on the command line, after directories are expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn display(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Why a source could not be read. Codes are a JSON contract.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Pdf {
+        path: String,
+        #[source]
+        source: PdfError,
+    },
+    #[error("cannot read {path}: it is a binary file, not a letter (text, Markdown or PDF)")]
+    Binary { path: String },
+}
+
+impl ReadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReadError::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::NotFound => "not-found",
+                std::io::ErrorKind::PermissionDenied => "permission-denied",
+                std::io::ErrorKind::IsADirectory => "is-a-directory",
+                _ => "io",
+            },
+            ReadError::Pdf { source, .. } => match source {
+                PdfError::Encrypted => "pdf-encrypted",
+                PdfError::NoText => "pdf-no-text",
+                PdfError::Malformed(_) => "pdf-malformed",
+            },
+            ReadError::Binary { .. } => "binary",
+        }
+    }
+}
+
+/// File extensions read when walking a directory.
+const LETTER_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "pdf"];
+
+/// Expands the paths given by the user: directories are walked recursively
+/// (letter extensions only, sorted for a stable order); files and `-` are
+/// kept as given, even if missing, so that every input is accounted for.
+pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::Stdin);
+        } else if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found);
+            found.sort();
+            out.extend(found.into_iter().map(Input::File));
+        } else {
+            out.push(Input::File(p.clone()));
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        // An unreadable directory is reported when read as a file.
+        out.push(dir.to_path_buf());
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| LETTER_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        {
+            out.push(path);
+        }
+    }
+}
+
+pub fn read(input: &Input) -> Result<Source, ReadError> {
+    let path = input.display();
+    let bytes = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|source| ReadError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            buf
+        }
+        Input::File(p) => std::fs::read(p).map_err(|source| ReadError::Io {
+            path: path.clone(),
+            source,
+        })?,
+    };
+    from_bytes(path, &bytes)
+}
+
+/// Decodes a letter from its bytes: PDF by its `%PDF-` signature, else text.
+pub fn from_bytes(path: String, bytes: &[u8]) -> Result<Source, ReadError> {
+    if is_pdf(bytes) {
+        let text = pdf::extract_text(bytes).map_err(|source| ReadError::Pdf {
+            path: path.clone(),
+            source,
+        })?;
+        return Ok(Source {
+            path,
+            kind: SourceKind::Pdf,
+            text,
+        });
+    }
+    if looks_binary(bytes) {
+        return Err(ReadError::Binary { path });
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => decode_windows_1252(bytes),
+    };
+    Ok(Source {
+        path,
+        kind: SourceKind::Text,
+        text,
+    })
+}
+
+fn is_pdf(bytes: &[u8]) -> bool {
+    // The signature may follow a little junk; readers accept it within 1 KiB.
+    let head = &bytes[..bytes.len().min(1024)];
+    head.windows(5).any(|w| w == b"%PDF-")
+}
+
+/// NUL bytes and other C0 controls that letters never hold (form feed,
+/// tab, CR and LF excepted) mark a binary file.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    let odd = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x0b))
+        .count();
+    head.contains(&0) || odd * 100 > head.len().max(1)
+}
+
+/// Windows-1252, the usual encoding of letters saved by office tools when not UTF-8.
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => HIGH[(b - 0x80) as usize],
+            _ => b as char,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_windows_1252_and_flags_binary() {
+        let s = from_bytes("a.txt".into(), b"caf\xe9 \x93quoted\x94").unwrap();
+        assert_eq!(s.text, "café “quoted”");
+        assert!(matches!(
+            from_bytes("b.bin".into(), b"\x00\x01\x02ELF"),
+            Err(ReadError::Binary { .. })
+        ));
+    }
+}
