@@ -32,7 +32,8 @@ static BASED_ON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
         (?P<non>Decision\ based\ on\ Non-?MTUS(?:\ Citations?)?:?)
-        |(?P<mtus>(?:Decision\ based\ on|based\ (?:its|their)\ decision\ on)\ (?:the\ )?(?:CA\ |California\ )?MTUS\b(?:\ Guidelines?\b(?:\ for)?)?:?)",
+        |(?P<mtus>(?:Decision\ based\ on|based\ (?:its|their)\ decision\ on)\ (?:the\ )?(?:CA\ |California\ )?MTUS\b(?:\ Guidelines?\b(?:\ for)?)?:?
+          |relied\ (?:up)?on\ (?:the\ )?(?:(?:CA\ |California\ )?MTUS\b:?)?)",
     )
     .expect("pattern")
 });
@@ -53,15 +54,16 @@ static GUIDELINE: LazyLock<Regex> = LazyLock::new(|| {
           |[A-Z][A-Za-z'/-]*(?:\ (?:and\ |&\ )?[A-Z][A-Za-z'/-]*){0,5}\ (?:Complaints|Disorders|Treatment|Conditions)
         )
         (?:\s+(?i:Guidelines?)\b)?
-        (?:,?\s+(?P<year>(?:19|20)\d{2})\b)?
+        (?:,?\s+\(?(?P<year>(?:19|20)\d{2})\b\)?)?
         (?:\s+(?i:Guidelines?)\b)?",
     )
     .expect("guideline pattern")
 });
 static SECTIONS_LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)Sections?(?:\(s\))?\s?:").expect("pattern"));
-static PAGES_LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?:Pages?(?:\(s\))?\s?:|\bpp?\.\s?)").expect("pattern"));
+static PAGES_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\bPages?(?:\(s\))?\s?:|\bpages?\s|\bpp?\.\s?)").expect("pattern")
+});
 static SERIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Z][a-z]+, [A-Z][a-z]+,? (?:&|and) [A-Z][a-z]+\b").expect("pattern")
 });
@@ -176,7 +178,12 @@ fn read_tail(
     let body = strip_joint(text);
     let mut sections = Vec::new();
     let mut pages = Vec::new();
-    let pages_at = PAGES_LABEL.find(body);
+    // "pages" without a colon is prose unless a number follows.
+    let pages_at = PAGES_LABEL.find_iter(body).find(|m| {
+        body[m.end()..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+    });
     let sections_text_end = pages_at.map_or(body.len(), |m| m.start());
     let sec = SECTIONS_LABEL.find(&body[..sections_text_end]);
     let (sec_start, explicit) = match sec {
