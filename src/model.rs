@@ -11,8 +11,7 @@ use serde::{Serialize, Serializer};
 use crate::span::{Span, Spanned};
 
 /// The letter layouts imrlint knows. Names are a JSON contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layout {
     /// 2016 onward: "Case Number:" header table, IMR ISSUES, DECISIONS AND RATIONALES.
     FinalDetermination2016,
@@ -35,6 +34,12 @@ impl Layout {
             Layout::MedicalProfessionalReview => "medical-professional-review",
             Layout::Notice2013 => "notice-2013",
         }
+    }
+}
+
+impl Serialize for Layout {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 

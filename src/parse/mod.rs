@@ -63,6 +63,15 @@ impl ParseError {
         }
     }
 
+    /// What the span of [`ParseError::span`] shows.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ParseError::NoItems { .. } => "no '<item>: Upheld|Overturned' line from here on",
+            ParseError::MissingDecision { .. } => "this item has no decision",
+            _ => "",
+        }
+    }
+
     pub fn span(&self) -> Option<Span> {
         match self {
             ParseError::NoItems { region, .. } => Some(*region),

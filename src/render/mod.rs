@@ -1,3 +1,4 @@
 //! Renderers: turn parsed letters (and later findings) into output. They only render.
 
+pub mod diagnostic;
 pub mod parse;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::model::{Basis, GuidelineLine, Letter};
 use crate::parse::{self, ParseError};
+use crate::render::diagnostic::{Report, Style, first_line, render};
 use crate::source::{self, Input, ReadError, Source};
 use crate::span::line_column;
 
@@ -104,14 +105,29 @@ pub fn write_json(out: &mut impl Write, o: &Outcome, pretty: bool) -> io::Result
     writeln!(out)
 }
 
-pub fn write_text(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
-    let letter = match &o.result {
-        Ok(l) => l,
-        Err(f) => {
-            writeln!(out, "{}: error[{}]: {}", o.path, f.code(), f.message())?;
-            return Ok(());
-        }
+/// The failure as a miette report over the letter, when it has a place to point at.
+pub fn failure_report(o: &Outcome) -> Option<String> {
+    let Err(f) = &o.result else { return None };
+    let (Failure::Parse(p), Some(src)) = (f, &o.source) else {
+        return Some(format!("error[{}]: {}\n", f.code(), f.message()));
     };
+    let labels = match p.span() {
+        Some(span) => vec![(first_line(&src.text, span), p.label().to_string())],
+        None => Vec::new(),
+    };
+    let report = Report {
+        code: format!("parse/{}", p.code()),
+        severity: miette::Severity::Error,
+        message: format!("{}: {}", o.path, p),
+        source: miette::NamedSource::new(o.path.clone(), src.text.clone()),
+        labels,
+        help: Some("imrlint reads the layouts listed in its README; check the headings and item lines of this letter".into()),
+    };
+    Some(render(&report, Style::stderr()))
+}
+
+pub fn write_text(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
+    let Ok(letter) = &o.result else { return Ok(()) };
     let text = o.source.as_ref().map_or("", |s| s.text.as_str());
     writeln!(
         out,
