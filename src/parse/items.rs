@@ -81,21 +81,23 @@ fn markers(f: &Folded, start: usize, end: usize) -> Vec<Marker> {
 /// Where the header that ends at `colon` begins, searching no further back than `floor`.
 fn header_start(f: &Folded, floor: usize, colon: usize) -> usize {
     let text = f.as_str();
+    // The previous rationale holds at least the rest of its label's line.
+    let floor_line = f.breaks_in(floor, colon).next().map_or(floor, |(p, _)| p + 1);
     let mut upper = colon;
-    let mut start = floor;
+    let mut start = floor_line;
     // Each pass moves back one sentence-ending line; partial headers span up to three.
     for _ in 0..4 {
         start = f
             .breaks_in(floor, upper)
             .rev()
             .find(|&(p, _)| ends_sentence(&text[floor..p]))
-            .map_or(floor, |(p, _)| p + 1);
+            .map_or(floor_line, |(p, _)| p + 1);
         let head = &text[start..colon];
         let continues_partial = !ORIGINAL_REQUEST.is_match(head)
             && ["original request", "authorized", "IMR eligible"]
                 .iter()
                 .any(|k| head.contains(k));
-        if !continues_partial || start <= floor {
+        if !continues_partial || start <= floor_line {
             break;
         }
         upper = start.saturating_sub(1);
@@ -103,9 +105,19 @@ fn header_start(f: &Folded, floor: usize, colon: usize) -> usize {
     start
 }
 
+/// A line that ends a sentence, or ends with a verdict whose full stop the
+/// writer forgot ("... is not medically necessary"), closes the previous rationale.
 fn ends_sentence(before: &str) -> bool {
     let t = before.trim_end_matches(['"', '\'', '”', '’', ')']);
     t.ends_with(['.', '!', '?'])
+        || ["medically necessary", "certified", "non-certified"]
+            .iter()
+            .any(|v| {
+                t.len()
+                    .checked_sub(v.len())
+                    .and_then(|i| t.get(i..))
+                    .is_some_and(|end| end.eq_ignore_ascii_case(v))
+            })
 }
 
 /// Reads every item block in folded range `[start, end)`.
