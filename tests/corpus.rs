@@ -186,3 +186,24 @@ fn seeds_parse_as_the_older_layout() {
     }
     assert_eq!(seen, 3);
 }
+
+/// The three real PDFs, read in-process, give the same letter model as
+/// pdftotext's default-mode text of them.
+#[test]
+fn pdfs_parse_like_their_text() {
+    for case in ["CM16-0229336", "CM16-0247255", "CM16-0248698"] {
+        let pdf = std::fs::read(shared().join(format!("pdf/{case}.pdf"))).expect("pdf");
+        let src = imrlint::source::from_bytes(format!("{case}.pdf"), &pdf).expect("PDF reads");
+        assert_eq!(src.kind, imrlint::source::SourceKind::Pdf);
+        let from_pdf = imrlint::parse::parse(&src.text).expect("PDF letter parses");
+        let text =
+            std::fs::read_to_string(shared().join(format!("text/{case}.txt"))).expect("text");
+        let from_text = imrlint::parse::parse(&text).expect("text letter parses");
+        assert_eq!(from_pdf.items.len(), from_text.items.len(), "{case}");
+        assert_eq!(
+            serde_json::to_value(&from_pdf).expect("json"),
+            serde_json::to_value(&from_text).expect("json"),
+            "{case}: PDF and text models differ"
+        );
+    }
+}
