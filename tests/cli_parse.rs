@@ -162,3 +162,23 @@ fn text_format_shows_a_diagnostic_for_a_letter_without_items() {
         "the report quotes the letter: {stderr}"
     );
 }
+
+#[test]
+fn pdf_letters_parse_and_damaged_pdfs_are_clear_errors() {
+    let out = imrlint()
+        .args(["parse", "--format", "json", "../shared/data/dwc-imr-letters/pdf/CM16-0248698.pdf"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["letter"]["items"].as_array().unwrap().len(), 21);
+
+    let out = imrlint()
+        .args(["parse", "--format", "json", "-"])
+        .write_stdin(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer garbage".to_vec())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["error"]["code"], "pdf-malformed");
+}
