@@ -35,6 +35,63 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
         format: ParseFormat,
     },
+    /// Check letters against the rulebook: decisions that contradict their rationale or the guideline they cite.
+    Check {
+        /// Letters: files, directories (recursively), or `-` for standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// Skip these rules: codes, code prefixes or kinds.
+        #[arg(long, value_delimiter = ',')]
+        ignore: Vec<String>,
+        /// Report only findings at or above this severity (and exit 1 only for them).
+        #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
+        min_severity: MinSeverity,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// List the rules of the rulebook.
+    Rules {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Explain a rule: what it checks, the guideline facts and sources it rests on, its examples.
+    Explain {
+        /// A rule code, e.g. `criteria/nmes-without-stroke`.
+        code: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Use the rule files (*.yaml) in DIR instead of the built-in rulebook.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Add the rule files in DIR to the rulebook (an organisation's own rules). Repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub extend_rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// miette reports (graphical on a terminal, narratable otherwise or with NO_COLOR).
+    Human,
+    Json,
+    /// `path:line:col: severity[code] message`
+    Concise,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    Info,
+    Warning,
+    Error,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +104,16 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { paths, format } => parse_command(&paths, format),
+        Command::Check {
+            paths,
+            format,
+            select,
+            ignore,
+            min_severity,
+            rules,
+        } => crate::commands::check(&paths, format, &select, &ignore, min_severity, &rules),
+        Command::Rules { rules } => crate::commands::rules(&rules),
+        Command::Explain { code, rules } => crate::commands::explain(&code, &rules),
     }
 }
 

@@ -7,10 +7,14 @@
 //! [`model::Letter`] whose every field carries a [`span::Span`] into that text.
 
 pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod finding;
 pub mod fold;
 pub mod model;
 pub mod parse;
 pub mod pdf;
 pub mod render;
+pub mod rulebook;
 pub mod source;
 pub mod span;

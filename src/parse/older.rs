@@ -71,7 +71,7 @@ fn find_all(f: &Folded, table: &[(&'static str, Regex)]) -> Vec<Found> {
     out
 }
 
-fn body<'a>(found: &'a [Found], name: &str, len: usize) -> Option<(usize, usize)> {
+fn body(found: &[Found], name: &str, len: usize) -> Option<(usize, usize)> {
     let i = found.iter().position(|h| h.name == name)?;
     Some((found[i].end, found.get(i + 1).map_or(len, |n| n.start)))
 }

@@ -1,0 +1,583 @@
+//! The engine's checks. A rule in the rulebook names one of these (`check:`)
+//! and gives it its data: which sections, which facts, what message. Each
+//! check reads the item context and pushes findings; none does I/O.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::ItemContext;
+use super::concepts::{Assertion, Place};
+use crate::finding::{Finding, Label};
+use crate::model::{Basis, Conclusion, Decision, DecisionSource};
+use crate::rulebook::{Rule, Rulebook, Section};
+use crate::span::Span;
+
+pub const KNOWN_CHECKS: &[&str] = &[
+    "decision-vs-conclusion",
+    "missing-guideline-line",
+    "missing-rationale",
+    "no-evidence-no-basis",
+    "section-covers-service",
+    "guideline-covers-body-part",
+    "page-covers-service",
+    "non-mtus-without-reason",
+    "not-said",
+    "requires-concept",
+    "denial-contradicted-by-summary",
+];
+
+pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    match rule.check.as_str() {
+        "decision-vs-conclusion" => decision_vs_conclusion(rule, ctx, out),
+        "missing-guideline-line" => missing_guideline_line(rule, ctx, out),
+        "missing-rationale" => missing_rationale(rule, ctx, out),
+        "no-evidence-no-basis" => no_evidence_no_basis(rule, ctx, out),
+        "section-covers-service" => section_covers_service(rule, ctx, out),
+        "guideline-covers-body-part" => guideline_covers_body_part(rule, ctx, out),
+        "page-covers-service" => page_covers_service(rule, ctx, out),
+        "non-mtus-without-reason" => non_mtus_without_reason(rule, ctx, out),
+        "not-said" => not_said(rule, ctx, out),
+        "requires-concept" => requires_concept(rule, ctx, out),
+        "denial-contradicted-by-summary" => denial_contradicted(rule, ctx, out),
+        // Validation rejects unknown checks; a rulebook built without validation simply skips them.
+        _ => {}
+    }
+}
+
+fn finding(
+    rule: &Rule,
+    ctx: &ItemContext,
+    message: String,
+    span: Span,
+    labels: Vec<Label>,
+    help: Option<String>,
+) -> Finding {
+    Finding {
+        code: rule.code.clone(),
+        kind: rule.kind,
+        severity: rule.severity,
+        item: Some(ctx.item.index),
+        message,
+        span,
+        labels,
+        help: help.map_or_else(|| rule.help.clone(), |h| format!("{h}\n{}", rule.help)),
+        rule: rule.code.clone(),
+    }
+}
+
+fn label(span: Span, message: impl Into<String>) -> Label {
+    Label {
+        span,
+        message: message.into(),
+    }
+}
+
+fn decision_word(d: Decision) -> &'static str {
+    match d {
+        Decision::Upheld => "Upheld",
+        Decision::Overturned => "Overturned",
+    }
+}
+
+fn conclusion_words(c: Conclusion) -> &'static str {
+    match c {
+        Conclusion::MedicallyNecessary => "medically necessary",
+        Conclusion::NotMedicallyNecessary => "not medically necessary",
+        Conclusion::Certified => "certified",
+        Conclusion::NonCertified => "non-certified",
+        Conclusion::Unclear => "unclear",
+    }
+}
+
+fn decision_vs_conclusion(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let item = ctx.item;
+    // A decision read off the rationale's verdict cannot contradict it.
+    if item.decision_source != DecisionSource::Stated {
+        return;
+    }
+    let (Some(implied), Some(span)) = (item.conclusion.implied_decision(), item.conclusion_span)
+    else {
+        return;
+    };
+    if implied == item.decision.value {
+        return;
+    }
+    let d = decision_word(item.decision.value);
+    out.push(finding(
+        rule,
+        ctx,
+        format!(
+            "'{}' is {d}, but its rationale concludes it is {}",
+            item.name.value,
+            conclusion_words(item.conclusion)
+        ),
+        span,
+        vec![
+            label(
+                span,
+                format!(
+                    "the rationale concludes: {}",
+                    conclusion_words(item.conclusion)
+                ),
+            ),
+            label(item.decision.span, format!("the decision: {d}")),
+        ],
+        None,
+    ));
+}
+
+fn missing_guideline_line(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if ctx.item.maximus.is_some() {
+        return;
+    }
+    out.push(finding(
+        rule,
+        ctx,
+        format!("'{}' has no MAXIMUS guideline line: the letter does not say what the decision rests on", ctx.item.name.value),
+        ctx.item.header,
+        vec![label(ctx.item.header, "this item")],
+        None,
+    ));
+}
+
+fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let words = ctx
+        .item
+        .rationale
+        .as_ref()
+        .map_or(0, |r| r.value.split_whitespace().count());
+    if words >= 8 {
+        return;
+    }
+    let span = ctx
+        .item
+        .rationale
+        .as_ref()
+        .map_or(ctx.item.header, |r| r.span);
+    let what = if words == 0 {
+        "no decision rationale"
+    } else {
+        "a decision rationale too short to give reasons"
+    };
+    out.push(finding(
+        rule,
+        ctx,
+        format!("'{}' has {what}", ctx.item.name.value),
+        span,
+        vec![label(span, "rationale")],
+        None,
+    ));
+}
+
+static CITES_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:guidelines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*)\b").expect("pattern")
+});
+
+fn no_evidence_no_basis(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(m) = &ctx.item.maximus else { return };
+    if m.basis != Basis::NoEvidence {
+        return;
+    }
+    if ctx
+        .item
+        .rationale
+        .as_ref()
+        .is_some_and(|r| CITES_SOMETHING.is_match(&r.value))
+    {
+        return;
+    }
+    let span = m.no_evidence.unwrap_or(m.text.span);
+    out.push(finding(
+        rule,
+        ctx,
+        format!(
+            "'{}' cites no medical evidence and the rationale gives no other basis",
+            ctx.item.name.value
+        ),
+        span,
+        vec![label(span, "no evidence cited")],
+        None,
+    ));
+}
+
+/// Service-specific sections: a section that governs some service. General
+/// sections ("Summary", "Introduction") govern none and are never a mismatch.
+fn governs_any(book: &Rulebook, reference: &str) -> Vec<String> {
+    book.services
+        .iter()
+        .filter(|(_, s)| s.governed_by.iter().any(|g| g == reference))
+        .map(|(_, s)| s.name.clone())
+        .collect()
+}
+
+fn section_covers_service(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(service) = ctx.services.first() else {
+        return;
+    };
+    let refs = ctx.cited.section_refs();
+    if refs.is_empty()
+        || refs
+            .iter()
+            .any(|r| ctx.services.iter().any(|s| s.governed_by.contains(r)))
+    {
+        return;
+    }
+    for r in &ctx.cited.mtus {
+        let Some(g) = r.guideline else { continue };
+        for (s, span) in &r.sections {
+            let reference = format!("{}/{}", g.id, s.id);
+            let others = governs_any(ctx.book, &reference);
+            if others.is_empty() {
+                continue;
+            }
+            let name_span = ctx.item.name.span;
+            out.push(finding(
+                rule,
+                ctx,
+                format!("'{}' ({}) is decided under the section '{}', which governs {}, not this service", ctx.item.name.value, service.name, s.title, others.join(", ")),
+                *span,
+                vec![label(*span, format!("cites {} ({})", s.title, g.title)), label(name_span, format!("the request: {}", service.name))],
+                Some(format!("{} is governed by: {}", service.name, governing_titles(ctx.book, &service.governed_by))),
+            ));
+            return;
+        }
+    }
+}
+
+fn governing_titles(book: &Rulebook, refs: &[String]) -> String {
+    refs.iter()
+        .filter_map(|r| {
+            book.section(r)
+                .map(|(g, s)| format!("{} — {}", g.title, s.title))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn guideline_covers_body_part(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(service) = ctx.services.first() else {
+        return;
+    };
+    let Some(part) = service.body_part.as_deref() else {
+        return;
+    };
+    let cited: Vec<_> = ctx
+        .cited
+        .mtus
+        .iter()
+        .filter_map(|r| r.guideline.map(|g| (g, r)))
+        .collect();
+    if cited.is_empty() {
+        return;
+    }
+    let covers = |g: &crate::rulebook::Guideline| {
+        g.body_parts.is_empty() || g.body_parts.iter().any(|b| b == part || b == "any")
+    };
+    if cited.iter().any(|(g, _)| covers(g)) {
+        return;
+    }
+    let (g, r) = cited[0];
+    out.push(finding(
+        rule,
+        ctx,
+        format!(
+            "'{}' concerns the {part}, but the cited {} covers {}",
+            ctx.item.name.value,
+            g.title,
+            g.body_parts.join(", ")
+        ),
+        r.guideline_span,
+        vec![
+            label(
+                r.guideline_span,
+                format!("{} ({})", g.title, g.body_parts.join(", ")),
+            ),
+            label(ctx.item.name.span, format!("the request: {part}")),
+        ],
+        Some(format!(
+            "{} is governed by: {}",
+            service.name,
+            governing_titles(ctx.book, &service.governed_by)
+        )),
+    ));
+}
+
+fn page_covers_service(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if ctx.services.is_empty() {
+        return;
+    }
+    for r in &ctx.cited.mtus {
+        let Some(g) = r.guideline else { continue };
+        for ((first, last), span) in &r.pages {
+            let overlapping: Vec<&Section> = g
+                .sections
+                .iter()
+                .filter(|s| {
+                    s.pages.iter().any(|p| {
+                        let (a, b) = p.bounds();
+                        a <= *last && *first <= b
+                    })
+                })
+                .collect();
+            if overlapping.is_empty() {
+                continue;
+            }
+            let governs = overlapping.iter().any(|s| {
+                let reference = format!("{}/{}", g.id, s.id);
+                ctx.services
+                    .iter()
+                    .any(|svc| svc.governed_by.contains(&reference))
+            });
+            if governs {
+                continue;
+            }
+            let titles: Vec<&str> = overlapping.iter().map(|s| s.title.as_str()).collect();
+            let page = if first == last {
+                format!("page {first}")
+            } else {
+                format!("pages {first}-{last}")
+            };
+            out.push(finding(
+                rule,
+                ctx,
+                format!(
+                    "{page} of {} is {}, not a section that governs '{}'",
+                    g.title,
+                    titles.join(", "),
+                    ctx.item.name.value
+                ),
+                *span,
+                vec![
+                    label(*span, format!("{page}: {}", titles.join(", "))),
+                    label(ctx.item.name.span, "the request"),
+                ],
+                Some(format!(
+                    "{} is governed by: {}",
+                    ctx.services[0].name,
+                    governing_titles(ctx.book, &ctx.services[0].governed_by)
+                )),
+            ));
+        }
+    }
+}
+
+static GIVES_REASON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:do(?:es)?|did|are|is)\s?n[o']t\s+(?:specifically\s+|directly\s+)?(?:address|discuss|mention|cover|apply)|\bnot\s+(?:specifically\s+)?addressed\b|\bsilent\b|\boutside\s+(?:of\s+)?the\s+MTUS\b|\bpresumption\b|\bno\s+(?:specific\s+)?(?:MTUS\s+)?(?:guidance|recommendations?)\b|\bnot\s+applicable\b")
+        .expect("pattern")
+});
+
+fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(m) = &ctx.item.maximus else { return };
+    if m.basis != Basis::NonMtus {
+        return;
+    }
+    let Some(service) = ctx.services.iter().find(|s| {
+        s.governed_by
+            .iter()
+            .any(|r| ctx.book.section(r).is_some_and(|(g, _)| g.mtus))
+    }) else {
+        return;
+    };
+    if ctx
+        .item
+        .rationale
+        .as_ref()
+        .is_some_and(|r| GIVES_REASON.is_match(&r.value))
+    {
+        return;
+    }
+    let mtus: Vec<String> = service
+        .governed_by
+        .iter()
+        .filter(|r| ctx.book.section(r).is_some_and(|(g, _)| g.mtus))
+        .cloned()
+        .collect();
+    out.push(finding(
+        rule,
+        ctx,
+        format!("'{}' is decided on a Non-MTUS source only, though the MTUS addresses {}, and the rationale gives no reason", ctx.item.name.value, service.name),
+        m.text.span,
+        vec![label(m.text.span, "Non-MTUS citation only")],
+        Some(format!("MTUS sections for {}: {}", service.name, governing_titles(ctx.book, &mtus))),
+    ));
+}
+
+/// A `does_not_say` pattern compiled, with the section it belongs to.
+pub struct NotSaidMatcher<'a> {
+    pub section_ref: String,
+    pub section: &'a Section,
+    pub id: String,
+    pub regex: Regex,
+}
+
+pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
+    let mut out = Vec::new();
+    for (_, g) in &book.guidelines {
+        for s in &g.sections {
+            for n in &s.does_not_say {
+                if let Ok(regex) = regex::RegexBuilder::new(&n.pattern)
+                    .case_insensitive(true)
+                    .build()
+                {
+                    out.push(NotSaidMatcher {
+                        section_ref: format!("{}/{}", g.id, s.id),
+                        section: s,
+                        id: n.id.clone(),
+                        regex,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Sections an item is decided under or governed by.
+fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
+    let mut refs = ctx.cited.section_refs();
+    for s in &ctx.services {
+        refs.extend(s.governed_by.iter().cloned());
+    }
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(rationale) = &ctx.item.rationale else {
+        return;
+    };
+    let relevant = relevant_sections(ctx);
+    let folded = crate::fold::Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
+    let t = folded.as_str();
+    for m in &ctx.engine.not_said {
+        if !relevant.contains(&m.section_ref)
+            || (!rule.sections.is_empty() && !rule.sections.contains(&m.section_ref))
+        {
+            continue;
+        }
+        let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
+            continue;
+        };
+        for (s, e) in super::concepts::sentences(t) {
+            let Some(hit) = m.regex.find(&t[s..e]) else {
+                continue;
+            };
+            let span = folded.span(s + hit.start(), s + hit.end());
+            let fact = m.section.facts.iter().find(|f| f.id == not.fact);
+            out.push(finding(
+                rule,
+                ctx,
+                format!(
+                    "the rationale attributes to {} a statement it does not make: {}",
+                    m.section.title, not.claim
+                ),
+                span,
+                vec![label(span, "not what the guideline says")],
+                fact.map(|f| {
+                    format!(
+                        "{} says: {} (source: {}, {})",
+                        m.section.title,
+                        f.text,
+                        f.source,
+                        verification_words(f.verified)
+                    )
+                }),
+            ));
+            break;
+        }
+    }
+}
+
+fn verification_words(v: crate::rulebook::Verification) -> &'static str {
+    use crate::rulebook::Verification::*;
+    match v {
+        Regulation => "verified in the regulation",
+        Guideline => "verified in the guideline text",
+        ImrLetters => "as quoted in IMR letters",
+        Commentary => "from commentary",
+        Unverified => "unverified",
+    }
+}
+
+fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if ctx.item.decision.value != Decision::Overturned {
+        return;
+    }
+    let relevant = relevant_sections(ctx);
+    for reference in &rule.sections {
+        if !relevant.contains(reference) {
+            continue;
+        }
+        let Some((_, section)) = ctx.book.section(reference) else {
+            continue;
+        };
+        for c in &section.criteria {
+            let met = std::iter::once(&c.concept)
+                .chain(&c.alternatives)
+                .any(|id| ctx.concepts.affirmed(id).is_some());
+            if met {
+                continue;
+            }
+            let denied = std::iter::once(&c.concept)
+                .chain(&c.alternatives)
+                .find_map(|id| ctx.concepts.find(id, None, Assertion::Negated));
+            let mut labels = vec![label(ctx.item.decision.span, "certified here")];
+            if let Some(d) = denied {
+                labels.push(label(
+                    d.cue.map_or(d.span, |c| c.cover(d.span)),
+                    "the letter says it is absent",
+                ));
+            }
+            let fact = section.facts.iter().find(|f| f.id == c.fact);
+            out.push(finding(
+                rule,
+                ctx,
+                format!("'{}' is overturned (certified) although the letter does not document that {} ({})", ctx.item.name.value, c.text, section.title),
+                ctx.item.decision.span,
+                labels,
+                fact.map(|f| format!("{}: {} (source: {}, {})", section.title, f.text, f.source, verification_words(f.verified))),
+            ));
+        }
+    }
+}
+
+fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if ctx.item.decision.value != Decision::Upheld {
+        return;
+    }
+    let denied = ctx
+        .concepts
+        .mentions
+        .iter()
+        .filter(|m| m.place == Place::Rationale && m.assertion == Assertion::Negated);
+    for d in denied {
+        let Some(present) =
+            ctx.concepts
+                .find(&d.concept, Some(Place::CaseSummary), Assertion::Affirmed)
+        else {
+            continue;
+        };
+        let name = ctx
+            .book
+            .concept(&d.concept)
+            .map_or(d.concept.as_str(), |c| c.name.as_str());
+        let claim = d.cue.map_or(d.span, |c| c.cover(d.span));
+        out.push(finding(
+            rule,
+            ctx,
+            format!(
+                "the rationale denies {name} for '{}', but the case summary documents it",
+                ctx.item.name.value
+            ),
+            claim,
+            vec![
+                label(claim, format!("the rationale: no {name}")),
+                label(present.sentence, format!("the case summary: {name}")),
+            ],
+            None,
+        ));
+        return;
+    }
+}

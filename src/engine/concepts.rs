@@ -1,0 +1,247 @@
+//! Clinical concepts found in a letter, each with its assertion.
+//!
+//! This is a deliberately small negation reader: a concept term is negated
+//! when a negation cue ("no", "without", "no evidence of", "denies") stands
+//! earlier in its clause, or a post-cue ("was ruled out", "is negative")
+//! follows it; it is possible when an uncertainty cue ("rule out", "if",
+//! "possible") precedes it. The ConText module of the clinical-context issue
+//! replaces it with trigger data, scopes and temporality.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::fold::Folded;
+use crate::model::{Item, Letter};
+use crate::rulebook::Rulebook;
+use crate::span::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assertion {
+    Affirmed,
+    Negated,
+    Possible,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    CaseSummary,
+    Rationale,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub concept: String,
+    pub assertion: Assertion,
+    pub place: Place,
+    pub span: Span,
+    /// The cue that negated or hedged it.
+    pub cue: Option<Span>,
+    /// The sentence it stands in.
+    pub sentence: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub mentions: Vec<Mention>,
+}
+
+static NEG_PRE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:no|not|without|denie[sd]|deny|negative for|absence of|absent|free of|lack(?:s|ing)? of|nor|neither|never|none|non-?|unremarkable for|fail(?:s|ed)? to (?:show|demonstrate|document)|no (?:evidence|indication|documentation|mention|sign|signs|history) of)\b")
+        .expect("pattern")
+});
+static NEG_POST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[^.;]{0,40}?\b(?:(?:was|were|is|are|has been|have been) (?:ruled out|negative|absent|not (?:present|documented|found|noted)))\b").expect("pattern")
+});
+static POSSIBLE_PRE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:rule out|r/o|possible|possibly|suspected|suspicion of|questionable|may|might|could|if|whether|unless|consider|concern for|evaluate for)\b").expect("pattern")
+});
+static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[;:]|,\s(?:but|however|although|though|yet)\b|\b(?:but|however|although|though|which|who)\b").expect("pattern")
+});
+
+/// Compiled concept terms.
+pub struct ConceptMatcher {
+    pub id: String,
+    terms: Vec<Regex>,
+}
+
+pub fn compile(book: &Rulebook) -> Vec<ConceptMatcher> {
+    book.concepts
+        .iter()
+        .map(|(_, c)| ConceptMatcher {
+            id: c.id.clone(),
+            terms: c
+                .terms
+                .iter()
+                .filter_map(|t| {
+                    if c.regex {
+                        Regex::new(&format!("(?i){t}")).ok()
+                    } else {
+                        super::service::phrase_regex(t)
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+impl Facts {
+    pub fn for_letter(letter: &Letter, text: &str, concepts: &[ConceptMatcher]) -> Facts {
+        let mut f = Facts::default();
+        if let Some(s) = &letter.case_summary {
+            f.scan(text, s.span, Place::CaseSummary, concepts);
+        }
+        f
+    }
+
+    pub fn with_rationale(&self, item: &Item, text: &str, concepts: &[ConceptMatcher]) -> Facts {
+        let mut f = self.clone();
+        if let Some(r) = &item.rationale {
+            f.scan(text, r.span, Place::Rationale, concepts);
+        }
+        f
+    }
+
+    fn scan(&mut self, text: &str, span: Span, place: Place, concepts: &[ConceptMatcher]) {
+        let folded = Folded::range(text, span.offset, span.end());
+        let t = folded.as_str();
+        for (s_start, s_end) in sentences(t) {
+            let sentence = &t[s_start..s_end];
+            for c in concepts {
+                for re in &c.terms {
+                    for m in re.find_iter(sentence) {
+                        // The whole-word guard may include one boundary character on each side.
+                        let (ms, me) = trim_boundary(sentence, m.start(), m.end());
+                        let (assertion, cue) = assertion(sentence, ms, me);
+                        self.mentions.push(Mention {
+                            concept: c.id.clone(),
+                            assertion,
+                            place,
+                            span: folded.span(s_start + ms, s_start + me),
+                            cue: cue.map(|(a, b)| folded.span(s_start + a, s_start + b)),
+                            sentence: folded.span(s_start, s_end),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn find(
+        &self,
+        concept: &str,
+        place: Option<Place>,
+        assertion: Assertion,
+    ) -> Option<&Mention> {
+        self.mentions.iter().find(|m| {
+            m.concept == concept && m.assertion == assertion && place.is_none_or(|p| m.place == p)
+        })
+    }
+
+    pub fn affirmed(&self, concept: &str) -> Option<&Mention> {
+        self.find(concept, None, Assertion::Affirmed)
+    }
+}
+
+fn trim_boundary(s: &str, mut a: usize, mut b: usize) -> (usize, usize) {
+    let bytes = s.as_bytes();
+    if a < b && !(bytes[a] as char).is_alphanumeric() && bytes[a].is_ascii() {
+        a += 1;
+    }
+    if b > a && !(bytes[b - 1] as char).is_alphanumeric() && bytes[b - 1].is_ascii() {
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// Sentence ranges of a folded text: split after . ! ? followed by a space and a capital or digit.
+pub(crate) fn sentences(t: &str) -> Vec<(usize, usize)> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..b.len() {
+        if matches!(b[i], b'.' | b'!' | b'?')
+            && b.get(i + 1) == Some(&b' ')
+            && b.get(i + 2)
+                .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && !abbreviation(&t[start..i])
+        {
+            out.push((start, i + 1));
+            start = i + 2;
+        }
+    }
+    if start < t.len() {
+        out.push((start, t.len()));
+    }
+    out
+}
+
+fn abbreviation(before: &str) -> bool {
+    let last = before.rsplit(' ').next().unwrap_or("");
+    matches!(
+        last,
+        "Dr" | "Mr" | "Mrs" | "Ms" | "vs" | "e.g" | "i.e" | "No" | "approx"
+    ) || last.len() == 1
+}
+
+fn assertion(sentence: &str, start: usize, end: usize) -> (Assertion, Option<(usize, usize)>) {
+    let clause_start = CLAUSE_BREAK
+        .find_iter(&sentence[..start])
+        .last()
+        .map_or(0, |m| m.end());
+    let before = &sentence[clause_start..start];
+    if let Some(m) = NEG_PRE.find_iter(before).last() {
+        return (
+            Assertion::Negated,
+            Some((clause_start + m.start(), clause_start + m.end())),
+        );
+    }
+    if let Some(m) = NEG_POST.find(&sentence[end..]) {
+        return (Assertion::Negated, Some((end + m.start(), end + m.end())));
+    }
+    if let Some(m) = POSSIBLE_PRE.find_iter(before).last() {
+        return (
+            Assertion::Possible,
+            Some((clause_start + m.start(), clause_start + m.end())),
+        );
+    }
+    (Assertion::Affirmed, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_of(sentence: &str, term: &str) -> Assertion {
+        let i = sentence.find(term).expect("term");
+        assertion(sentence, i, i + term.len()).0
+    }
+
+    #[test]
+    fn negation_and_hedges() {
+        assert_eq!(
+            assert_of("There is no indication of a prior stroke.", "stroke"),
+            Assertion::Negated
+        );
+        assert_eq!(
+            assert_of("He had a stroke in 2010.", "stroke"),
+            Assertion::Affirmed
+        );
+        assert_eq!(
+            assert_of("MRI to rule out herniated nucleus pulposus.", "herniated"),
+            Assertion::Possible
+        );
+        assert_eq!(
+            assert_of(
+                "No red flags, but radiculopathy is present.",
+                "radiculopathy"
+            ),
+            Assertion::Affirmed
+        );
+        assert_eq!(
+            assert_of("Fracture was ruled out on x-ray.", "Fracture"),
+            Assertion::Negated
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! The rule engine: evaluates a parsed letter against the rulebook. No I/O.
+//!
+//! For each item the engine first works out what is disputed (the
+//! [`service`]), which rulebook sections the letter cites ([`resolve`]), and
+//! which clinical concepts the letter affirms or denies ([`concepts`]); then
+//! every selected rule runs its check ([`checks`]) over that item context.
+
+pub mod checks;
+pub mod concepts;
+pub mod resolve;
+pub mod service;
+
+use crate::finding::Finding;
+use crate::model::{Item, Letter};
+use crate::rulebook::{Rule, Rulebook};
+
+/// The rulebook compiled for evaluation: built once per run, shared by all letters.
+pub struct Engine<'a> {
+    pub book: &'a Rulebook,
+    services: Vec<service::ServiceMatcher<'a>>,
+    concepts: Vec<concepts::ConceptMatcher>,
+    not_said: Vec<checks::NotSaidMatcher<'a>>,
+}
+
+/// What the checks know about one item.
+pub struct ItemContext<'a> {
+    pub letter: &'a Letter,
+    pub item: &'a Item,
+    pub text: &'a str,
+    pub book: &'a Rulebook,
+    /// Services the item name matches, best first.
+    pub services: Vec<&'a crate::rulebook::Service>,
+    /// Rulebook sections the MAXIMUS guideline line cites.
+    pub cited: resolve::Cited<'a>,
+    pub concepts: concepts::Facts,
+    pub engine: &'a Engine<'a>,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(book: &'a Rulebook) -> Engine<'a> {
+        Engine {
+            book,
+            services: service::compile(book),
+            concepts: concepts::compile(book),
+            not_said: checks::compile_not_said(book),
+        }
+    }
+
+    /// Evaluates `letter` (parsed from `text`) with the rules `selected` keeps.
+    pub fn evaluate(
+        &self,
+        letter: &Letter,
+        text: &str,
+        selected: &dyn Fn(&Rule) -> bool,
+    ) -> Vec<Finding> {
+        let rules: Vec<&Rule> = self
+            .book
+            .rules
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| selected(r))
+            .collect();
+        let mut findings = Vec::new();
+        let letter_facts = concepts::Facts::for_letter(letter, text, &self.concepts);
+        for item in &letter.items {
+            let ctx = ItemContext {
+                letter,
+                item,
+                text,
+                book: self.book,
+                services: service::identify(&item.name.value, &self.services),
+                cited: resolve::cited(item.maximus.as_ref(), self.book),
+                concepts: letter_facts.with_rationale(item, text, &self.concepts),
+                engine: self,
+            };
+            for rule in &rules {
+                checks::run(rule, &ctx, &mut findings);
+            }
+        }
+        findings.sort_by(|a, b| (a.span.offset, &a.code).cmp(&(b.span.offset, &b.code)));
+        findings
+    }
+}

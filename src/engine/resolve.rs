@@ -1,0 +1,150 @@
+//! Resolving a guideline line's citations to rulebook guidelines and sections.
+//!
+//! A citation names a guideline ("Chronic Pain Medical Treatment 2016") and
+//! possibly sections and pages. The guideline resolves by name and year (or
+//! ACOEM chapter); each section by title or alias, ignoring case and
+//! punctuation. A section list split in the wrong place by the parser is
+//! re-joined here: adjacent pieces are tried together.
+
+use crate::model::{GuidelineLine, MtusCitation};
+use crate::rulebook::{Guideline, Rulebook, Section};
+use crate::span::Span;
+
+/// One citation as resolved.
+#[derive(Debug, Default)]
+pub struct Resolved<'a> {
+    pub guideline: Option<&'a Guideline>,
+    pub sections: Vec<(&'a Section, Span)>,
+    /// Sections named that the rulebook does not know, with their spans.
+    pub unknown_sections: Vec<Span>,
+    pub pages: Vec<((u32, u32), Span)>,
+    pub span: Span,
+    pub guideline_span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Cited<'a> {
+    pub mtus: Vec<Resolved<'a>>,
+}
+
+impl Cited<'_> {
+    /// `<guideline>/<section>` references of every resolved section.
+    pub fn section_refs(&self) -> Vec<String> {
+        self.mtus
+            .iter()
+            .flat_map(|r| {
+                r.sections
+                    .iter()
+                    .filter_map(move |(s, _)| r.guideline.map(|g| format!("{}/{}", g.id, s.id)))
+            })
+            .collect()
+    }
+}
+
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() {
+                Some(c.to_ascii_lowercase())
+            } else if c.is_whitespace() {
+                Some(' ')
+            } else {
+                None
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn find_guideline<'a>(c: &MtusCitation, book: &'a Rulebook) -> Option<&'a Guideline> {
+    let name = normalize(&c.guideline.value);
+    let year = c.year.as_ref().map(|y| y.value);
+    let candidates: Vec<&Guideline> = book
+        .guidelines
+        .iter()
+        .map(|(_, g)| g)
+        .filter(|g| g.mtus && g.names.iter().any(|n| normalize(n) == name))
+        .collect();
+    // The year picks the edition; without one, an ACOEM chapter or the only candidate.
+    candidates
+        .iter()
+        .find(|g| year.is_some_and(|y| g.years.contains(&y)))
+        .or_else(|| {
+            candidates.iter().find(|g| {
+                c.acoem_chapter
+                    .as_ref()
+                    .is_some_and(|ch| g.acoem_chapter == Some(ch.value))
+            })
+        })
+        .or_else(|| {
+            if year.is_none() {
+                candidates
+                    .iter()
+                    .min_by_key(|g| g.years.first().copied().unwrap_or(0))
+            } else {
+                None
+            }
+        })
+        .copied()
+}
+
+fn find_section<'a>(g: &'a Guideline, title: &str) -> Option<&'a Section> {
+    let t = normalize(title);
+    g.sections
+        .iter()
+        .find(|s| normalize(&s.title) == t || s.names.iter().any(|n| normalize(n) == t))
+}
+
+pub fn cited<'a>(line: Option<&GuidelineLine>, book: &'a Rulebook) -> Cited<'a> {
+    let Some(line) = line else {
+        return Cited::default();
+    };
+    let mut out = Cited::default();
+    for c in &line.mtus {
+        let guideline = find_guideline(c, book);
+        let mut r = Resolved {
+            guideline,
+            span: c.span,
+            guideline_span: c.guideline.span,
+            ..Default::default()
+        };
+        if let Some(g) = guideline {
+            let mut i = 0;
+            while i < c.sections.len() {
+                // Try the longest run of adjacent pieces first.
+                let mut matched = None;
+                for j in (i..c.sections.len()).rev() {
+                    let joined = c.sections[i..=j]
+                        .iter()
+                        .map(|s| s.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    if let Some(s) = find_section(g, &joined) {
+                        matched = Some((j, s));
+                        break;
+                    }
+                }
+                match matched {
+                    Some((j, s)) => {
+                        r.sections
+                            .push((s, c.sections[i].span.cover(c.sections[j].span)));
+                        i = j + 1;
+                    }
+                    None => {
+                        r.unknown_sections.push(c.sections[i].span);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        r.pages = c
+            .pages
+            .iter()
+            .map(|p| ((p.value.first, p.value.last), p.span))
+            .collect();
+        out.mtus.push(r);
+    }
+    out
+}

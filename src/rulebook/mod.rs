@@ -1,0 +1,193 @@
+//! The rulebook: what each guideline section says, the services it governs,
+//! and the checks built on them, loaded from YAML and validated.
+//!
+//! Loading is the pipeline's third stage (read source → parse → **load
+//! rulebook** → evaluate → render). The default rulebook is embedded in the
+//! binary; `--rules DIR` replaces it and `--extend-rules DIR` adds to it.
+//! Reading files is in [`files`]; [`Rulebook::from_sources`] does no I/O.
+
+pub mod files;
+pub mod schema;
+mod validate;
+
+use std::collections::HashMap;
+
+use miette::NamedSource;
+
+pub use schema::*;
+
+use crate::render::diagnostic::Report;
+use crate::span::Span;
+
+/// One rule file's text, with the name diagnostics show.
+#[derive(Debug, Clone)]
+pub struct RuleSource {
+    pub name: String,
+    pub text: String,
+}
+
+/// Where a rulebook entry was defined, for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Rulebook {
+    pub sources: Vec<RuleSource>,
+    pub guidelines: Vec<(Origin, Guideline)>,
+    pub services: Vec<(Origin, Service)>,
+    pub concepts: Vec<(Origin, Concept)>,
+    pub rules: Vec<(Origin, Rule)>,
+    guideline_index: HashMap<String, usize>,
+    service_index: HashMap<String, usize>,
+    concept_index: HashMap<String, usize>,
+}
+
+impl Rulebook {
+    /// Parses and validates rule files. Every problem is reported, each as a
+    /// miette diagnostic pointing into its YAML file.
+    pub fn from_sources(sources: Vec<RuleSource>) -> Result<Rulebook, Vec<Report>> {
+        let mut book = Rulebook::default();
+        let mut errors = Vec::new();
+        for (i, src) in sources.iter().enumerate() {
+            let origin = Origin { file: i };
+            match serde_saphyr::from_str::<RuleFile>(&src.text) {
+                Ok(file) => {
+                    book.guidelines
+                        .extend(file.guidelines.into_iter().map(|g| (origin, g)));
+                    book.services
+                        .extend(file.services.into_iter().map(|s| (origin, s)));
+                    book.concepts
+                        .extend(file.concepts.into_iter().map(|c| (origin, c)));
+                    book.rules
+                        .extend(file.rules.into_iter().map(|r| (origin, r)));
+                }
+                Err(e) => errors.push(yaml_error(src, &e)),
+            }
+        }
+        book.sources = sources;
+        book.reindex();
+        errors.extend(validate::validate(&book));
+        if errors.is_empty() {
+            Ok(book)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.guideline_index = index(self.guidelines.iter().map(|(_, g)| g.id.as_str()));
+        self.service_index = index(self.services.iter().map(|(_, s)| s.id.as_str()));
+        self.concept_index = index(self.concepts.iter().map(|(_, c)| c.id.as_str()));
+    }
+
+    pub fn guideline(&self, id: &str) -> Option<&Guideline> {
+        self.guideline_index.get(id).map(|&i| &self.guidelines[i].1)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.service_index.get(id).map(|&i| &self.services[i].1)
+    }
+
+    pub fn concept(&self, id: &str) -> Option<&Concept> {
+        self.concept_index.get(id).map(|&i| &self.concepts[i].1)
+    }
+
+    /// A section by its `<guideline>/<section>` reference.
+    pub fn section(&self, reference: &str) -> Option<(&Guideline, &Section)> {
+        let (g, s) = reference.split_once('/')?;
+        let guideline = self.guideline(g)?;
+        let section = guideline.sections.iter().find(|x| x.id == s)?;
+        Some((guideline, section))
+    }
+
+    /// A fact by its `<guideline>/<section>#<fact>` reference.
+    pub fn fact(&self, reference: &str) -> Option<&Fact> {
+        let (section, fact) = reference.split_once('#')?;
+        let (_, s) = self.section(section)?;
+        s.facts.iter().find(|f| f.id == fact)
+    }
+
+    pub fn rule(&self, code: &str) -> Option<&Rule> {
+        self.rules.iter().map(|(_, r)| r).find(|r| r.code == code)
+    }
+
+    /// A diagnostic over a rule file, pointing at the first `key: value` (or bare value) found.
+    pub(crate) fn report_at(
+        &self,
+        origin: Origin,
+        needle: &str,
+        code: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Report {
+        let src = &self.sources[origin.file];
+        let labels = find_value(&src.text, needle)
+            .map(|span| vec![(span, String::new())])
+            .unwrap_or_default();
+        Report {
+            code: code.to_string(),
+            severity: miette::Severity::Error,
+            message: format!("{}: {message}", src.name),
+            source: NamedSource::new(src.name.clone(), src.text.clone()),
+            labels,
+            help,
+        }
+    }
+}
+
+fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        m.entry(id.to_string()).or_insert(i);
+    }
+    m
+}
+
+/// Byte span of `needle` in a YAML text, preferring an occurrence as a value.
+fn find_value(text: &str, needle: &str) -> Option<Span> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut first = None;
+    for (i, _) in text.match_indices(needle) {
+        let before = text[..i].trim_end_matches([' ', '"', '\'']);
+        if before.ends_with(':')
+            || before.ends_with('-')
+            || before.ends_with('[')
+            || before.ends_with(',')
+        {
+            return Some(Span::new(i, i + needle.len()));
+        }
+        first.get_or_insert(Span::new(i, i + needle.len()));
+    }
+    first
+}
+
+fn yaml_error(src: &RuleSource, e: &serde_saphyr::Error) -> Report {
+    let span = e.location().and_then(|loc| {
+        let line = loc.line() as usize;
+        let col = loc.column() as usize;
+        let start = src
+            .text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>();
+        let offset = start + col.saturating_sub(1);
+        (offset <= src.text.len()).then(|| Span::new(offset, (offset + 1).min(src.text.len())))
+    });
+    Report {
+        code: "rulebook/yaml".to_string(),
+        severity: miette::Severity::Error,
+        message: format!("{}: {}", src.name, first_line(&e.to_string())),
+        source: NamedSource::new(src.name.clone(), src.text.clone()),
+        labels: span.map(|s| vec![(s, String::new())]).unwrap_or_default(),
+        help: None,
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}

@@ -1,0 +1,246 @@
+//! Rulebook validation: what serde cannot see. Duplicate ids, references
+//! that lead nowhere, regexes that do not compile, checks the engine does
+//! not know, error-severity rules resting on unverified facts, and rules that
+//! can never fire (no service is governed by their sections).
+
+use std::collections::HashSet;
+
+use super::{Rulebook, Severity};
+use crate::engine::checks::KNOWN_CHECKS;
+use crate::render::diagnostic::Report;
+
+pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
+    let mut errors = Vec::new();
+    let dup =
+        |seen: &mut HashSet<String>, id: &str, origin, what: &str, errors: &mut Vec<Report>| {
+            if !seen.insert(id.to_string()) {
+                errors.push(book.report_at(
+                    origin,
+                    id,
+                    "rulebook/duplicate-id",
+                    format!("duplicate {what} id '{id}'"),
+                    None,
+                ));
+            }
+        };
+    let (mut g_ids, mut s_ids, mut c_ids, mut r_ids) = (
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+    );
+    for (o, g) in &book.guidelines {
+        dup(&mut g_ids, &g.id, *o, "guideline", &mut errors);
+        let mut sec_ids = HashSet::new();
+        for s in &g.sections {
+            dup(
+                &mut sec_ids,
+                &s.id,
+                *o,
+                &format!("section (in guideline '{}')", g.id),
+                &mut errors,
+            );
+            let facts: HashSet<&str> = s.facts.iter().map(|f| f.id.as_str()).collect();
+            let mut fact_ids = HashSet::new();
+            for f in &s.facts {
+                dup(
+                    &mut fact_ids,
+                    &f.id,
+                    *o,
+                    &format!("fact (in section '{}/{}')", g.id, s.id),
+                    &mut errors,
+                );
+            }
+            let refs = s
+                .criteria
+                .iter()
+                .map(|c| (&c.id, &c.fact))
+                .chain(s.limits.iter().map(|l| (&l.id, &l.fact)))
+                .chain(s.does_not_say.iter().map(|n| (&n.id, &n.fact)));
+            for (id, fact) in refs {
+                if !facts.contains(fact.as_str()) {
+                    errors.push(book.report_at(
+                        *o,
+                        fact,
+                        "rulebook/dangling-fact",
+                        format!("'{id}' in section '{}/{}' rests on fact '{fact}', which the section does not define", g.id, s.id),
+                        Some(format!("facts of this section: {}", join(facts.iter()))),
+                    ));
+                }
+            }
+            for c in &s.criteria {
+                if book.concept(&c.concept).is_none() {
+                    errors.push(book.report_at(
+                        *o,
+                        &c.concept,
+                        "rulebook/dangling-concept",
+                        format!(
+                            "criterion '{}' names concept '{}', which no concepts file defines",
+                            c.id, c.concept
+                        ),
+                        None,
+                    ));
+                }
+            }
+            for n in &s.does_not_say {
+                if let Err(e) = regex::RegexBuilder::new(&n.pattern)
+                    .case_insensitive(true)
+                    .build()
+                {
+                    errors.push(book.report_at(
+                        *o,
+                        &n.pattern,
+                        "rulebook/bad-regex",
+                        format!(
+                            "pattern of '{}' does not compile: {}",
+                            n.id,
+                            first_line(&e.to_string())
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+    for (o, s) in &book.services {
+        dup(&mut s_ids, &s.id, *o, "service", &mut errors);
+        for r in &s.governed_by {
+            if book.section(r).is_none() {
+                errors.push(book.report_at(*o, r, "rulebook/dangling-section", format!("service '{}' is governed by '{r}', which is not a `<guideline>/<section>` of the rulebook", s.id), None));
+            }
+        }
+    }
+    for (o, c) in &book.concepts {
+        dup(&mut c_ids, &c.id, *o, "concept", &mut errors);
+        if c.regex {
+            for t in &c.terms {
+                if let Err(e) = regex::RegexBuilder::new(t).case_insensitive(true).build() {
+                    errors.push(book.report_at(
+                        *o,
+                        t,
+                        "rulebook/bad-regex",
+                        format!(
+                            "term of concept '{}' does not compile: {}",
+                            c.id,
+                            first_line(&e.to_string())
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+    let governed: HashSet<&str> = book
+        .services
+        .iter()
+        .flat_map(|(_, s)| s.governed_by.iter().map(String::as_str))
+        .collect();
+    for (o, r) in &book.rules {
+        dup(&mut r_ids, &r.code, *o, "rule", &mut errors);
+        if !r.code.starts_with(&format!("{}/", r.kind.name())) {
+            errors.push(book.report_at(
+                *o,
+                &r.code,
+                "rulebook/bad-code",
+                format!(
+                    "rule code '{}' must start with its kind '{}/'",
+                    r.code,
+                    r.kind.name()
+                ),
+                None,
+            ));
+        }
+        if !KNOWN_CHECKS.contains(&r.check.as_str()) {
+            errors.push(book.report_at(
+                *o,
+                &r.check,
+                "rulebook/unknown-check",
+                format!(
+                    "rule '{}' names check '{}', which the engine does not have",
+                    r.code, r.check
+                ),
+                Some(format!("known checks: {}", KNOWN_CHECKS.join(", "))),
+            ));
+        }
+        for s in &r.sections {
+            if book.section(s).is_none() {
+                errors.push(book.report_at(
+                    *o,
+                    s,
+                    "rulebook/dangling-section",
+                    format!(
+                        "rule '{}' applies to '{s}', which is not a section of the rulebook",
+                        r.code
+                    ),
+                    None,
+                ));
+            } else if !governed.contains(s.as_str()) {
+                errors.push(
+                    book.report_at(
+                        *o,
+                        s,
+                        "rulebook/unreachable",
+                        format!(
+                            "rule '{}' can never fire: no service is governed by '{s}'",
+                            r.code
+                        ),
+                        Some(
+                            "add the section to a service's governed_by, or drop it from the rule"
+                                .into(),
+                        ),
+                    ),
+                );
+            }
+        }
+        for f in &r.facts {
+            match book.fact(f) {
+                None => errors.push(book.report_at(
+                    *o,
+                    f,
+                    "rulebook/dangling-fact",
+                    format!(
+                        "rule '{}' rests on fact '{f}', which the rulebook does not define",
+                        r.code
+                    ),
+                    Some("facts are referenced as <guideline>/<section>#<fact>".into()),
+                )),
+                Some(fact) if !fact.verified.is_verified() && r.severity == Severity::Error => {
+                    errors.push(book.report_at(
+                        *o,
+                        &r.code,
+                        "rulebook/unverified-error",
+                        format!(
+                            "rule '{}' is an error but rests on the unverified fact '{f}'",
+                            r.code
+                        ),
+                        Some("a rule whose facts are not verified must be a warning".into()),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if r.fixtures.triggers.is_empty() || r.fixtures.passes.is_empty() {
+            errors.push(book.report_at(
+                *o,
+                &r.code,
+                "rulebook/missing-fixture",
+                format!(
+                    "rule '{}' needs a fixture that triggers it and one that must not",
+                    r.code
+                ),
+                None,
+            ));
+        }
+    }
+    errors
+}
+
+fn join<'a>(it: impl Iterator<Item = &'a &'a str>) -> String {
+    let mut v: Vec<&str> = it.copied().collect();
+    v.sort_unstable();
+    v.join(", ")
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().last().unwrap_or(s)
+}

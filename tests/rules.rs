@@ -1,0 +1,98 @@
+//! Every rule of the built-in rulebook fires on the fixtures that must
+//! trigger it and stays silent on those that must not. One generic test, so
+//! a rule added to `rules/` is tested by adding its fixtures.
+
+use std::path::Path;
+
+use imrlint::engine::Engine;
+use imrlint::rulebook::{Rulebook, files};
+
+fn book() -> Rulebook {
+    Rulebook::from_sources(files::embedded()).unwrap_or_else(|errors| {
+        let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        panic!(
+            "the built-in rulebook does not validate:\n{}",
+            messages.join("\n")
+        )
+    })
+}
+
+fn findings_of(engine: &Engine, code: &str, fixture: &str) -> usize {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(fixture);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {fixture}: {e}"));
+    let letter = imrlint::parse::parse(&text)
+        .unwrap_or_else(|e| panic!("fixture {fixture} does not parse: {e}"));
+    engine
+        .evaluate(&letter, &text, &|r| r.code == code)
+        .iter()
+        .filter(|f| f.code == code)
+        .count()
+}
+
+#[test]
+fn every_rule_triggers_on_its_fixtures_and_only_there() {
+    let book = book();
+    let engine = Engine::new(&book);
+    assert!(!book.rules.is_empty());
+    let mut failures = Vec::new();
+    for (_, rule) in &book.rules {
+        for f in &rule.fixtures.triggers {
+            if findings_of(&engine, &rule.code, f) == 0 {
+                failures.push(format!("{} does not fire on {f}", rule.code));
+            }
+        }
+        for f in &rule.fixtures.passes {
+            let n = findings_of(&engine, &rule.code, f);
+            if n > 0 {
+                failures.push(format!(
+                    "{} fires {n} time(s) on {f}, which must pass",
+                    rule.code
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_broken_rule_file_is_reported_with_its_location() {
+    let bad = files::embedded()
+        .into_iter()
+        .chain(std::iter::once(imrlint::rulebook::RuleSource {
+            name: "extra.yaml".into(),
+            text: "rules:\n  - code: citation/x\n    kind: citation\n    check: no-such-check\n    severity: error\n    message: m\n    help: h\n    colour: red\n    fixtures: {triggers: [a], passes: [b]}\n".into(),
+        }))
+        .collect();
+    let errors = Rulebook::from_sources(bad).expect_err("unknown field rejected");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.starts_with("extra.yaml") && e.message.contains("colour")),
+        "{:?}",
+        errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+    );
+    assert!(
+        errors.iter().all(|e| !e.labels.is_empty()),
+        "every error points into the YAML"
+    );
+}
+
+#[test]
+fn validation_catches_dangling_references_duplicates_and_unknown_checks() {
+    let extra = imrlint::rulebook::RuleSource {
+        name: "extra.yaml".into(),
+        text: "rules:\n  - code: structure/missing-rationale\n    kind: structure\n    check: nonexistent\n    severity: error\n    message: m\n    help: h\n    sections: [nowhere/none]\n    fixtures: {triggers: [a], passes: [b]}\n".into(),
+    };
+    let errors = Rulebook::from_sources(files::embedded().into_iter().chain([extra]).collect())
+        .expect_err("invalid");
+    let codes: Vec<&str> = errors.iter().map(|e| e.code.as_str()).collect();
+    for want in [
+        "rulebook/duplicate-id",
+        "rulebook/unknown-check",
+        "rulebook/dangling-section",
+    ] {
+        assert!(codes.contains(&want), "{want} missing from {codes:?}");
+    }
+}
