@@ -9,6 +9,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use crate::fold::Folded;
@@ -60,34 +61,74 @@ static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)[;:]|,\s(?:but|however|although|though|yet)\b|\b(?:but|however|although|though|which|who)\b").expect("pattern")
 });
 
-/// Compiled concept terms.
+/// Every concept term compiled into one automaton, so a text is scanned
+/// once whatever the number of concepts; concepts written as regexes are
+/// kept apart.
 pub struct ConceptMatcher {
-    pub id: String,
-    terms: Vec<Regex>,
+    automaton: Option<AhoCorasick>,
+    /// Concept id of each automaton pattern.
+    pattern_concept: Vec<String>,
+    regexes: Vec<(String, Regex)>,
 }
 
-pub fn compile(book: &Rulebook) -> Vec<ConceptMatcher> {
-    book.concepts
-        .iter()
-        .map(|(_, c)| ConceptMatcher {
-            id: c.id.clone(),
-            terms: c
-                .terms
-                .iter()
-                .filter_map(|t| {
-                    if c.regex {
-                        Regex::new(&format!("(?i){t}")).ok()
-                    } else {
-                        super::service::phrase_regex(t)
-                    }
-                })
-                .collect(),
-        })
-        .collect()
+pub fn compile(book: &Rulebook) -> ConceptMatcher {
+    let mut patterns = Vec::new();
+    let mut pattern_concept = Vec::new();
+    let mut regexes = Vec::new();
+    for (_, c) in &book.concepts {
+        for t in &c.terms {
+            if c.regex {
+                if let Ok(r) = Regex::new(&format!("(?i){t}")) {
+                    regexes.push((c.id.clone(), r));
+                }
+                continue;
+            }
+            // Letters write "x-ray", "x ray" and "X-Ray" alike.
+            for v in super::service::variants(t) {
+                patterns.push(v);
+                pattern_concept.push(c.id.clone());
+            }
+        }
+    }
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&patterns)
+        .ok();
+    ConceptMatcher {
+        automaton,
+        pattern_concept,
+        regexes,
+    }
+}
+
+impl ConceptMatcher {
+    /// (concept, start, end) of every whole-word term in `t`.
+    fn find_all(&self, t: &str) -> Vec<(&str, usize, usize)> {
+        let mut out = Vec::new();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_iter(t) {
+                if super::service::whole_word(t, m.start(), m.end()) {
+                    out.push((
+                        self.pattern_concept[m.pattern().as_usize()].as_str(),
+                        m.start(),
+                        m.end(),
+                    ));
+                }
+            }
+        }
+        for (id, r) in &self.regexes {
+            for m in r.find_iter(t) {
+                out.push((id.as_str(), m.start(), m.end()));
+            }
+        }
+        out.sort_by_key(|&(_, s, _)| s);
+        out
+    }
 }
 
 impl Facts {
-    pub fn for_letter(letter: &Letter, text: &str, concepts: &[ConceptMatcher]) -> Facts {
+    pub fn for_letter(letter: &Letter, text: &str, concepts: &ConceptMatcher) -> Facts {
         let mut f = Facts::default();
         if let Some(s) = &letter.case_summary {
             f.scan(text, s.span, Place::CaseSummary, concepts);
@@ -95,7 +136,7 @@ impl Facts {
         f
     }
 
-    pub fn with_rationale(&self, item: &Item, text: &str, concepts: &[ConceptMatcher]) -> Facts {
+    pub fn with_rationale(&self, item: &Item, text: &str, concepts: &ConceptMatcher) -> Facts {
         let mut f = self.clone();
         if let Some(r) = &item.rationale {
             f.scan(text, r.span, Place::Rationale, concepts);
@@ -103,28 +144,29 @@ impl Facts {
         f
     }
 
-    fn scan(&mut self, text: &str, span: Span, place: Place, concepts: &[ConceptMatcher]) {
+    fn scan(&mut self, text: &str, span: Span, place: Place, concepts: &ConceptMatcher) {
         let folded = Folded::range(text, span.offset, span.end());
         let t = folded.as_str();
-        for (s_start, s_end) in sentences(t) {
+        let hits = concepts.find_all(t);
+        if hits.is_empty() {
+            return;
+        }
+        let sentences = sentences(t);
+        for (concept, ms, me) in hits {
+            let Some(&(s_start, s_end)) = sentences.iter().find(|&&(a, b)| a <= ms && me <= b)
+            else {
+                continue;
+            };
             let sentence = &t[s_start..s_end];
-            for c in concepts {
-                for re in &c.terms {
-                    for m in re.find_iter(sentence) {
-                        // The whole-word guard may include one boundary character on each side.
-                        let (ms, me) = trim_boundary(sentence, m.start(), m.end());
-                        let (assertion, cue) = assertion(sentence, ms, me);
-                        self.mentions.push(Mention {
-                            concept: c.id.clone(),
-                            assertion,
-                            place,
-                            span: folded.span(s_start + ms, s_start + me),
-                            cue: cue.map(|(a, b)| folded.span(s_start + a, s_start + b)),
-                            sentence: folded.span(s_start, s_end),
-                        });
-                    }
-                }
-            }
+            let (assertion, cue) = assertion(sentence, ms - s_start, me - s_start);
+            self.mentions.push(Mention {
+                concept: concept.to_string(),
+                assertion,
+                place,
+                span: folded.span(ms, me),
+                cue: cue.map(|(a, b)| folded.span(s_start + a, s_start + b)),
+                sentence: folded.span(s_start, s_end),
+            });
         }
     }
 
@@ -142,17 +184,6 @@ impl Facts {
     pub fn affirmed(&self, concept: &str) -> Option<&Mention> {
         self.find(concept, None, Assertion::Affirmed)
     }
-}
-
-fn trim_boundary(s: &str, mut a: usize, mut b: usize) -> (usize, usize) {
-    let bytes = s.as_bytes();
-    if a < b && !(bytes[a] as char).is_alphanumeric() && bytes[a].is_ascii() {
-        a += 1;
-    }
-    if b > a && !(bytes[b - 1] as char).is_alphanumeric() && bytes[b - 1].is_ascii() {
-        b -= 1;
-    }
-    (a, b)
 }
 
 /// Sentence ranges of a folded text: split after . ! ? followed by a space and a capital or digit.

@@ -17,8 +17,8 @@ use crate::rulebook::{Rule, Rulebook};
 /// The rulebook compiled for evaluation: built once per run, shared by all letters.
 pub struct Engine<'a> {
     pub book: &'a Rulebook,
-    services: Vec<service::ServiceMatcher<'a>>,
-    concepts: Vec<concepts::ConceptMatcher>,
+    services: service::ServiceMatcher<'a>,
+    concepts: concepts::ConceptMatcher,
     not_said: Vec<checks::NotSaidMatcher<'a>>,
 }
 

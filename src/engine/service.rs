@@ -1,68 +1,105 @@
 //! Which service an item disputes, from its name: synonyms and brands as
 //! whole words, case-insensitively; `not_if` phrases veto a match.
+//!
+//! All phrases of all services go into one Aho-Corasick automaton, so naming
+//! an item costs one scan of its name however large the rulebook is.
 
-use regex::Regex;
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::rulebook::{Rulebook, Service};
 
-/// Whole-word, case-insensitive matcher for a phrase; spaces and hyphens
-/// inside the phrase match any run of spaces or hyphens ("EMG/NCV", "x-ray").
-pub(crate) fn phrase_regex(phrase: &str) -> Option<Regex> {
-    let words: Vec<String> = phrase
-        .split([' ', '-'])
-        .filter(|w| !w.is_empty())
-        .map(regex::escape)
-        .collect();
-    if words.is_empty() {
-        return None;
-    }
-    Regex::new(&format!(
-        r"(?i)(?:^|[^\w]){}(?:$|[^\w])",
-        words.join(r"[\s-]+")
-    ))
-    .ok()
+/// The spellings a phrase takes in letters: as written, hyphens as spaces, spaces as hyphens.
+pub(crate) fn variants(phrase: &str) -> Vec<String> {
+    let t = phrase.trim();
+    let mut v = vec![t.to_string(), t.replace('-', " "), t.replace(' ', "-")];
+    v.sort();
+    v.dedup();
+    v
 }
 
-/// A service with its phrases compiled.
+pub(crate) fn whole_word(t: &str, s: usize, e: usize) -> bool {
+    let before = t[..s].chars().next_back();
+    let after = t[e..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Synonym(usize),
+    Veto,
+}
+
 pub struct ServiceMatcher<'a> {
-    pub service: &'a Service,
-    synonyms: Vec<(usize, Regex)>,
-    vetoes: Vec<Regex>,
+    services: Vec<&'a Service>,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern: (service index, role).
+    roles: Vec<Vec<(usize, Role)>>,
 }
 
-pub fn compile(book: &Rulebook) -> Vec<ServiceMatcher<'_>> {
-    book.services
-        .iter()
-        .map(|(_, s)| ServiceMatcher {
-            service: s,
-            synonyms: s
-                .synonyms
-                .iter()
-                .chain(std::iter::once(&s.name))
-                .filter_map(|p| phrase_regex(p).map(|r| (p.len(), r)))
-                .collect(),
-            vetoes: s.not_if.iter().filter_map(|p| phrase_regex(p)).collect(),
-        })
-        .collect()
+pub fn compile(book: &Rulebook) -> ServiceMatcher<'_> {
+    let services: Vec<&Service> = book.services.iter().map(|(_, s)| s).collect();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut patterns: Vec<String> = Vec::new();
+    let mut roles: Vec<Vec<(usize, Role)>> = Vec::new();
+    let mut add = |phrase: &str, entry: (usize, Role)| {
+        for v in variants(phrase) {
+            let key = v.to_ascii_lowercase();
+            let i = *index.entry(key).or_insert_with(|| {
+                patterns.push(v.clone());
+                roles.push(Vec::new());
+                patterns.len() - 1
+            });
+            roles[i].push(entry);
+        }
+    };
+    for (i, s) in services.iter().enumerate() {
+        for p in s.synonyms.iter().chain(std::iter::once(&s.name)) {
+            add(p, (i, Role::Synonym(p.len())));
+        }
+        for p in &s.not_if {
+            add(p, (i, Role::Veto));
+        }
+    }
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .ok();
+    ServiceMatcher {
+        services,
+        automaton,
+        roles,
+    }
 }
 
 /// Services whose synonyms the name mentions, longest matching synonym first.
-pub fn identify<'a>(name: &str, matchers: &[ServiceMatcher<'a>]) -> Vec<&'a Service> {
-    let mut hits: Vec<(usize, &Service)> = Vec::new();
-    for m in matchers {
-        if m.vetoes.iter().any(|r| r.is_match(name)) {
+pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
+    let Some(ac) = &m.automaton else {
+        return Vec::new();
+    };
+    let mut best: HashMap<usize, usize> = HashMap::new();
+    let mut vetoed: Vec<usize> = Vec::new();
+    for hit in ac.find_overlapping_iter(name) {
+        if !whole_word(name, hit.start(), hit.end()) {
             continue;
         }
-        if let Some(len) = m
-            .synonyms
-            .iter()
-            .filter(|(_, r)| r.is_match(name))
-            .map(|(l, _)| *l)
-            .max()
-        {
-            hits.push((len, m.service));
+        for &(svc, role) in &m.roles[hit.pattern().as_usize()] {
+            match role {
+                Role::Synonym(len) => {
+                    let e = best.entry(svc).or_insert(0);
+                    *e = (*e).max(len);
+                }
+                Role::Veto => vetoed.push(svc),
+            }
         }
     }
+    let mut hits: Vec<(usize, &Service)> = best
+        .into_iter()
+        .filter(|(svc, _)| !vetoed.contains(svc))
+        .map(|(svc, len)| (len, m.services[svc]))
+        .collect();
     hits.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     hits.into_iter().map(|(_, s)| s).collect()
 }
