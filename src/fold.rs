@@ -50,7 +50,12 @@ impl Folded {
         let mut i = start;
         // Pending whitespace run: (original start, newlines seen, page break seen).
         let mut pending: Option<(usize, u32, bool)> = None;
-        let mut at_line_start = true;
+        // A range that starts mid-text starts a line only if the original does there,
+        // so folding a value's own span gives back the value.
+        let mut at_line_start = original[..start].rsplit('\n').next().is_none_or(|tail| {
+            tail.bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | 0x0c))
+        });
         while i < end {
             let b = bytes[i];
             // Whitespace and decoration are all ASCII, so byte tests are exact here.
@@ -85,7 +90,11 @@ impl Folded {
                 while j < end && bytes[j] == b'#' {
                     j += 1;
                 }
-                if j - i <= 6 && (j == end || matches!(bytes[j], b' ' | b'\t')) {
+                // Judge by the original, not the range: "#" ending a range is decoration
+                // only if the original has a space or nothing after it.
+                if j - i <= 6
+                    && (j == bytes.len() || matches!(bytes[j], b' ' | b'\t' | b'\r' | b'\n'))
+                {
                     pending.get_or_insert((i, 0, false));
                     i = j;
                     continue;
@@ -116,9 +125,40 @@ impl Folded {
                 }
             }
             // `i` is always a char boundary (we step whole characters), and `end` was floored.
-            let ch_end = (i + utf8_len(b)).min(end);
+            let mut ch_end = (i + utf8_len(b)).min(end);
+            // Fast path: the bytes that follow need no handling of their own
+            // (no whitespace, `*` or wide space can start among them, and `#`
+            // is plain mid-line), so copy the whole run at once. A single
+            // space between two such bytes folds to itself and joins the run.
+            // A run stops only at an ASCII byte or a lead byte, hence at a
+            // char boundary. Eight bytes at a time up to the first byte that
+            // needs a look, then one at a time.
+            let mut after_space = false;
+            while ch_end + 8 <= end {
+                let word = <[u8; 8]>::try_from(&bytes[ch_end..ch_end + 8]).map(u64::from_le_bytes);
+                let stop = word.map_or(u64::MAX, stop_bytes);
+                if stop != 0 {
+                    ch_end += (stop.trailing_zeros() / 8) as usize;
+                    after_space = bytes[ch_end - 1] == b' ';
+                    break;
+                }
+                ch_end += 8;
+            }
+            while ch_end < end {
+                let class = CLASS[bytes[ch_end] as usize];
+                if class == OTHER || (class == SPACE && after_space) {
+                    break;
+                }
+                after_space = class == SPACE;
+                ch_end += 1;
+            }
+            // A space that ends the run is followed by whitespace, a marker or
+            // the end: it starts a whitespace run of its own.
+            if after_space {
+                ch_end -= 1;
+            }
             f.text.push_str(&original[i..ch_end]);
-            f.map.extend((i..ch_end).map(|k| k as u32));
+            f.map.extend(i as u32..ch_end as u32);
             i = ch_end;
         }
         f
@@ -216,6 +256,44 @@ impl Folded {
             .next()
             .map_or(self.text.len(), |(p, _)| p)
     }
+}
+
+/// Byte classes for the fast path of [`Folded::range`]: bytes that fold to
+/// themselves when they follow a kept character on the same line ([`PLAIN`]:
+/// all but whitespace, `*` and the lead bytes of the wide spaces), the
+/// space, and the rest.
+const PLAIN: u8 = 0;
+const SPACE: u8 = 1;
+const OTHER: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let special = [b'\t', b'\r', b'\n', 0x0c, 0x0b, b'*', 0xc2, 0xef];
+    let mut k = 0;
+    while k < special.len() {
+        t[special[k] as usize] = OTHER;
+        k += 1;
+    }
+    t[b' ' as usize] = SPACE;
+    t
+};
+
+/// The high bit of each byte of `word` (eight bytes, little-endian) that
+/// the byte loop of the fast path has to look at; the bytes before the first
+/// one it takes as they come. Conservative: it flags every control, non-ASCII
+/// and `*` byte, and a space that another space or the end of the word follows.
+fn stop_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The high bit of each byte equal to `v`; bytes never carry into each other.
+    let equal = |v: u8| {
+        let x = word ^ (ONES * u64::from(v));
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    };
+    let spaces = equal(b' ');
+    // The high bit of each byte below 0x20 or above 0x7f.
+    let unusual = (!((word & LOW7) + ONES * 0x60) | word) & HIGH;
+    unusual | equal(b'*') | (spaces & (spaces >> 8)) | (spaces & (0x80 << 56))
 }
 
 fn utf8_len(first: u8) -> usize {

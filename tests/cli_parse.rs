@@ -166,7 +166,12 @@ fn text_format_shows_a_diagnostic_for_a_letter_without_items() {
 #[test]
 fn pdf_letters_parse_and_damaged_pdfs_are_clear_errors() {
     let out = imrlint()
-        .args(["parse", "--format", "json", "../shared/data/dwc-imr-letters/pdf/CM16-0248698.pdf"])
+        .args([
+            "parse",
+            "--format",
+            "json",
+            "../shared/data/dwc-imr-letters/pdf/CM16-0248698.pdf",
+        ])
         .output()
         .expect("runs");
     assert!(out.status.success());

@@ -534,7 +534,12 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             out.push(finding(
                 rule,
                 ctx,
-                format!("'{}' is overturned (certified) although the letter does not document that {} ({})", ctx.item.name.value, c.text, section.title),
+                format!(
+                    "'{}' is overturned (certified), but the letter does not document what {} asks for: {}",
+                    ctx.item.name.value,
+                    section.title,
+                    c.text.trim_end_matches('.')
+                ),
                 ctx.item.decision.span,
                 labels,
                 fact.map(|f| format!("{}: {} (source: {}, {})", section.title, f.text, f.source, verification_words(f.verified))),

@@ -48,7 +48,7 @@ pub struct Facts {
 }
 
 static NEG_PRE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:no|not|without|denie[sd]|deny|negative for|absence of|absent|free of|lack(?:s|ing)? of|nor|neither|never|none|non-?|unremarkable for|fail(?:s|ed)? to (?:show|demonstrate|document)|no (?:evidence|indication|documentation|mention|sign|signs|history) of)\b")
+    Regex::new(r"(?i)\b(?:no|not|without|denie[sd]|deny|negative for|absence of|absent|free of|lack(?:s|ing)? of|nor|neither|never|none|unremarkable for|fail(?:s|ed)? to (?:show|demonstrate|document)|no (?:evidence|indication|documentation|mention|sign|signs|history) of)\b")
         .expect("pattern")
 });
 static NEG_POST: LazyLock<Regex> = LazyLock::new(|| {
@@ -221,6 +221,15 @@ fn assertion(sentence: &str, start: usize, end: usize) -> (Assertion, Option<(us
         .find_iter(&sentence[..start])
         .last()
         .map_or(0, |m| m.end());
+    // NegEx's window: a cue reaches at most six words forward.
+    let words: Vec<usize> = sentence[clause_start..start]
+        .match_indices(' ')
+        .map(|(i, _)| clause_start + i + 1)
+        .collect();
+    let clause_start = words
+        .len()
+        .checked_sub(7)
+        .map_or(clause_start, |k| words[k]);
     let before = &sentence[clause_start..start];
     if let Some(m) = NEG_PRE.find_iter(before).last() {
         return (

@@ -76,17 +76,19 @@ pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLi
     let no_evidence = NO_EVIDENCE
         .find(text)
         .map(|m| f.span(start + m.start(), start + m.end()));
-    let marks: Vec<_> = BASED_ON.captures_iter(text).collect();
+    // A plain find is enough: only the Non-MTUS mark holds "non" (in any case).
+    let marks: Vec<_> = BASED_ON.find_iter(text).collect();
     let mut mtus = Vec::new();
     let mut non_mtus = Vec::new();
-    for (k, c) in marks.iter().enumerate() {
-        let Some(whole) = c.get(0) else { continue };
+    for (k, whole) in marks.iter().enumerate() {
         let body_start = start + whole.end();
-        let body_end = marks
-            .get(k + 1)
-            .and_then(|n| n.get(0))
-            .map_or(end, |n| start + n.start());
-        if c.name("non").is_some() {
+        let body_end = marks.get(k + 1).map_or(end, |n| start + n.start());
+        let non = whole
+            .as_str()
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"non"));
+        if non {
             let (s, e) = f.trim(body_start, body_end);
             if s < e {
                 non_mtus.push(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));

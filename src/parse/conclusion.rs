@@ -28,7 +28,9 @@ static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:not|no|cannot|can't|never|neither|nor|without|unable|fails?|failed|lack(?:s|ing)?)\b|n't\b")
+    // Only words that negate a verdict: "without" and "lack" qualify the request
+    // ("MRI without contrast is medically necessary"), not the verdict.
+    Regex::new(r"(?i)\b(?:not|no|cannot|can't|never|neither|nor|unable)\b|n't\b")
         .expect("negation pattern")
 });
 
@@ -41,34 +43,53 @@ static ESTABLISHED: LazyLock<Regex> = LazyLock::new(|| {
 pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Option<Span>) {
     let text = &f.as_str()[start..end];
     let mut last = None;
-    for c in VERDICT.captures_iter(text) {
-        let Some(m) = c.get(0) else { continue };
-        let verdict = if c.name("unnecessary").is_some() {
-            Some(Conclusion::NotMedicallyNecessary)
-        } else if c.name("necessary").is_some() {
-            Some(if negated_before(text, m.start()) {
-                Conclusion::NotMedicallyNecessary
-            } else {
-                Conclusion::MedicallyNecessary
-            })
-        } else if c.name("necessity").is_some() {
-            ESTABLISHED.captures(&text[m.end()..]).map(|e| {
-                if e.name("neg").is_some() || negated_before(text, m.start()) {
+    // Only the last verdict counts, so search from the end, one run of whole
+    // sentences at a time. No verdict phrase holds a '.', so no match crosses
+    // one, and a '.' before a run looks to `\b` like the start of the text:
+    // each run yields exactly the matches a search of the whole text finds
+    // there. Every verdict phrase holds "medical" or "certif" (no other
+    // Unicode case forms exist), so a run starts at the sentence holding the
+    // last of those words, and the text after it holds no verdict.
+    let mut hi = text.len();
+    while last.is_none() {
+        let Some(word) = last_verdict_word(&text.as_bytes()[..hi]) else {
+            break;
+        };
+        let lo = text.as_bytes()[..word]
+            .iter()
+            .rposition(|&b| b == b'.')
+            .map_or(0, |i| i + 1);
+        for c in VERDICT.captures_iter(&text[lo..hi]) {
+            let Some(m) = c.get(0) else { continue };
+            let (m_start, m_end) = (lo + m.start(), lo + m.end());
+            let verdict = if c.name("unnecessary").is_some() {
+                Some(Conclusion::NotMedicallyNecessary)
+            } else if c.name("necessary").is_some() {
+                Some(if negated_before(text, m_start) {
                     Conclusion::NotMedicallyNecessary
                 } else {
                     Conclusion::MedicallyNecessary
-                }
-            })
-        } else if c.name("noncert").is_some() {
-            Some(Conclusion::NonCertified)
-        } else if negated_before(text, m.start()) {
-            Some(Conclusion::NonCertified)
-        } else {
-            Some(Conclusion::Certified)
-        };
-        if let Some(v) = verdict {
-            last = Some((v, m.start(), m.end()));
+                })
+            } else if c.name("necessity").is_some() {
+                ESTABLISHED.captures(&text[m_end..]).map(|e| {
+                    if e.name("neg").is_some() || negated_before(text, m_start) {
+                        Conclusion::NotMedicallyNecessary
+                    } else {
+                        Conclusion::MedicallyNecessary
+                    }
+                })
+            } else if c.name("noncert").is_some() {
+                Some(Conclusion::NonCertified)
+            } else if negated_before(text, m_start) {
+                Some(Conclusion::NonCertified)
+            } else {
+                Some(Conclusion::Certified)
+            };
+            if let Some(v) = verdict {
+                last = Some((v, m_start, m_end));
+            }
         }
+        hi = lo;
     }
     match last {
         Some((v, s, e)) => {
@@ -78,6 +99,15 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
         }
         None => (Conclusion::Unclear, None),
     }
+}
+
+/// Start of the last "medical" or "certif", in any ASCII case, in `b`.
+fn last_verdict_word(b: &[u8]) -> Option<usize> {
+    (0..b.len()).rev().find(|&i| {
+        let w = &b[i..];
+        (w.len() >= 7 && w[..7].eq_ignore_ascii_case(b"medical"))
+            || (w.len() >= 6 && w[..6].eq_ignore_ascii_case(b"certif"))
+    })
 }
 
 /// True when a negation word stands within the five words before `at`, in the same clause.

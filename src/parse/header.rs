@@ -61,17 +61,22 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("header pattern")
 });
 
-static DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$").expect("date"));
-
 /// Reads a US date (M/D/YY or MM/DD/YYYY). Two-digit years are 20YY below 50,
 /// 19YY otherwise: IMR began in 2013, injuries reach back decades.
 pub(crate) fn parse_date(s: &str) -> Option<Date> {
-    let c = DATE.captures(s)?;
-    let month: u8 = c[1].parse().ok()?;
-    let day: u8 = c[2].parse().ok()?;
-    let mut year: u16 = c[3].parse().ok()?;
-    if c[3].len() == 2 {
+    // `^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$` by hand, ASCII digits only:
+    // other Unicode digits would not parse as numbers anyway.
+    let mut parts = s.split(['/', '-']);
+    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits =
+        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !(digits(m, &[1, 2]) && digits(d, &[1, 2]) && digits(y, &[2, 4])) {
+        return None;
+    }
+    let month: u8 = m.parse().ok()?;
+    let day: u8 = d.parse().ok()?;
+    let mut year: u16 = y.parse().ok()?;
+    if y.len() == 2 {
         year += if year < 50 { 2000 } else { 1900 };
     }
     ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date { year, month, day })
@@ -82,9 +87,22 @@ pub(crate) fn read_header(f: &Folded, end: usize) -> Header {
     let text = &f.as_str()[..end];
     let mut header = Header::default();
     let mut pending: Vec<Label> = Vec::new();
-    for c in TOKENS.captures_iter(text) {
-        if let Some(m) = c.name("label") {
-            let l = m.as_str().to_ascii_lowercase();
+    // Each alternative of TOKENS is one whole group, and the texts they match
+    // tell them apart (labels hold no '/' and never start "CM" or "IMR"), so a
+    // plain find does the work of the slower capture search.
+    for m in TOKENS.find_iter(text) {
+        let value = m.as_str();
+        let ty = if matches!(value, "Standard" | "Expedited" | "Regular" | "Urgent") {
+            Some(ValueType::Priority)
+        } else if value.starts_with("CM") || value.starts_with("IMR") {
+            Some(ValueType::CaseNumber)
+        } else if value.contains('/') {
+            Some(ValueType::Date)
+        } else {
+            None
+        };
+        let Some(ty) = ty else {
+            let l = value.to_ascii_lowercase();
             let label = if l.starts_with("case") {
                 header.has_table = true;
                 Label::CaseNumber
@@ -103,22 +121,12 @@ pub(crate) fn read_header(f: &Folded, end: usize) -> Header {
             };
             pending.push(label);
             continue;
-        }
-        let (m, ty) = if let Some(m) = c.name("case") {
-            (m, ValueType::CaseNumber)
-        } else if let Some(m) = c.name("date") {
-            (m, ValueType::Date)
-        } else if let Some(m) = c.name("priority") {
-            (m, ValueType::Priority)
-        } else {
-            continue;
         };
         let Some(pos) = pending.iter().position(|l| l.value_type() == ty) else {
             continue;
         };
         let label = pending.remove(pos);
         let span = f.span(m.start(), m.end());
-        let value = m.as_str();
         match label {
             Label::CaseNumber => header.case_number = Some(Spanned::new(value.to_string(), span)),
             Label::Priority => header.priority = Some(Spanned::new(value.to_string(), span)),

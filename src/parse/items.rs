@@ -82,7 +82,10 @@ fn markers(f: &Folded, start: usize, end: usize) -> Vec<Marker> {
 fn header_start(f: &Folded, floor: usize, colon: usize) -> usize {
     let text = f.as_str();
     // The previous rationale holds at least the rest of its label's line.
-    let floor_line = f.breaks_in(floor, colon).next().map_or(floor, |(p, _)| p + 1);
+    let floor_line = f
+        .breaks_in(floor, colon)
+        .next()
+        .map_or(floor, |(p, _)| p + 1);
     let mut upper = colon;
     let mut start = floor_line;
     // Each pass moves back one sentence-ending line; partial headers span up to three.
@@ -150,25 +153,36 @@ pub(crate) fn read_items(
     }
     // Headers first: each header's floor is the previous item's last label.
     let mut starts = Vec::with_capacity(kept.len());
+    let mut labels = Vec::with_capacity(kept.len());
     let mut prev_floor = floor;
     for (i, m) in kept.iter().enumerate() {
         let h = header_start(f, prev_floor, m.colon);
         starts.push(h);
         let next = kept.get(i + 1).map_or(end, |n| n.colon);
-        prev_floor = LABELS
+        let found: Vec<(usize, usize)> = LABELS
             .find_iter(&f.as_str()[m.end..next])
-            .last()
-            .map_or(m.end, |l| m.end + l.end());
+            .map(|l| (m.end + l.start(), m.end + l.end()))
+            .collect();
+        prev_floor = found.last().map_or(m.end, |l| l.1);
+        labels.push(found);
     }
     let mut items = Vec::with_capacity(kept.len());
     for (i, m) in kept.iter().enumerate() {
         let block_end = starts.get(i + 1).copied().unwrap_or(end);
-        items.push(read_block(f, i + 1, starts[i], m, block_end));
+        items.push(read_block(f, i + 1, starts[i], m, block_end, &labels[i]));
     }
     Ok(items)
 }
 
-fn read_block(f: &Folded, index: usize, start: usize, m: &Marker, end: usize) -> Item {
+/// `labels`: the item labels from `m` up to the next item's decision.
+fn read_block(
+    f: &Folded,
+    index: usize,
+    start: usize,
+    m: &Marker,
+    end: usize,
+    labels: &[(usize, usize)],
+) -> Item {
     let text = f.as_str();
     let header_text = f.slice(start, m.colon);
     let (hs, he) = f.trim(start, m.colon);
@@ -182,17 +196,21 @@ fn read_block(f: &Folded, index: usize, start: usize, m: &Marker, end: usize) ->
             Spanned::new(f.slice(s, e).to_string(), f.span(s, e))
         })
     };
-    if let Some(c) = PARTIAL_A
-        .captures(header_text)
-        .or_else(|| PARTIAL_B.captures(header_text))
-    {
+    // Both partial wordings hold "was the original request": most headers
+    // fail this one cheap search and skip the two capture searches.
+    let original = ORIGINAL_REQUEST.find(header_text);
+    if let Some(c) = original.and_then(|_| {
+        PARTIAL_A
+            .captures(header_text)
+            .or_else(|| PARTIAL_B.captures(header_text))
+    }) {
         partial = true;
         original_request = sub(&c, "orig");
         authorized = sub(&c, "auth");
         if let Some(n) = sub(&c, "name") {
             name = n;
         }
-    } else if let Some(m) = ORIGINAL_REQUEST.find(header_text) {
+    } else if let Some(m) = original {
         // An unfamiliar partial wording: keep what is sure, the original request.
         partial = true;
         let (s, e) = f.trim(hs, hs + m.start());
@@ -202,17 +220,15 @@ fn read_block(f: &Folded, index: usize, start: usize, m: &Marker, end: usize) ->
     let mut maximus = None;
     let mut rationale = None;
     let mut rationale_range = None;
-    let labels: Vec<_> = LABELS.captures_iter(&text[m.end..end]).collect();
-    for (k, c) in labels.iter().enumerate() {
-        let (Some(whole), Some(which)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        let body_end = labels
-            .get(k + 1)
-            .and_then(|n| n.get(0))
-            .map_or(end, |n| m.end + n.start());
-        let (s, e) = f.trim(m.end + whole.end(), body_end);
-        let which = which.as_str().as_bytes()[0].to_ascii_lowercase();
+    // The labels a search of this block would find: those that end in it (a
+    // label cannot hold another, so the block's end cuts off no shorter one).
+    // The label group starts where the match does, so its first letter tells
+    // which label it is.
+    let labels: Vec<_> = labels.iter().filter(|l| l.1 <= end).collect();
+    for (k, &&(label_start, label_end)) in labels.iter().enumerate() {
+        let body_end = labels.get(k + 1).map_or(end, |n| n.0);
+        let (s, e) = f.trim(label_end, body_end);
+        let which = text.as_bytes()[label_start].to_ascii_lowercase();
         match which {
             b'c' if claims_administrator.is_none() => {
                 claims_administrator = Some(parse_guideline_line(f, s, e))

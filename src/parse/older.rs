@@ -313,7 +313,12 @@ pub(crate) fn notice_2013(f: &Folded) -> Result<Letter, ParseError> {
         let name_text = &text[name.clone()];
         let article = ["a ", "an ", "the "]
             .iter()
-            .find(|a| name_text.len() > a.len() && name_text[..a.len()].eq_ignore_ascii_case(a))
+            .find(|a| {
+                name_text.len() > a.len()
+                    && name_text
+                        .get(..a.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(a))
+            })
             .map_or(0, |a| a.len());
         let Some(name_s) = spanned(f, name.start + article, name.end) else {
             continue;
@@ -347,6 +352,8 @@ pub(crate) fn notice_2013(f: &Folded) -> Result<Letter, ParseError> {
             rationale,
             conclusion,
             conclusion_span,
+            // The item's block; its name and decision stand apart, in the determination
+            // list that `header` spans.
             span: block.map_or(f.span(start, verdict.end), |b| b.span),
         });
     }

@@ -39,9 +39,14 @@ pub(crate) fn read_reviewer(f: &Folded, start: usize, end: usize) -> Reviewer {
     let spec = SPECIALTY.find(text);
     if let Some(l) = LICENSURE.find(text) {
         let from = start + l.end();
-        let to = f
-            .line_end_after(from + 1)
-            .min(spec.map_or(end, |s| start + s.start()));
+        // The list ends at its line's end, or where the specialty label begins
+        // when that follows on the same line; a specialty label printed first
+        // does not bound it.
+        let line_end = f.line_end_after(from + 1).min(end).max(from);
+        let to = spec
+            .map(|s| start + s.start())
+            .filter(|&s| s > from)
+            .map_or(line_end, |s| line_end.min(s));
         r.licensure = split_list(f, from, to, &[',', ';']);
     }
     if let Some(s) = spec {

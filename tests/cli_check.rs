@@ -1,0 +1,146 @@
+//! `imrlint check`, `rules` and `explain` as a user runs them: output
+//! formats (snapshots), selection, thresholds and exit codes.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn imrlint() -> Command {
+    let mut c = Command::cargo_bin("imrlint").expect("binary");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+const UPHELD_BUT_NECESSARY: &str = "fixtures/check/conclusion/upheld-but-necessary.txt";
+const CLEAN: &str = "fixtures/check/clean.txt";
+
+fn stdout(args: &[&str]) -> (Option<i32>, String) {
+    let out = imrlint().args(args).output().expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).expect("utf8"),
+    )
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let (code, out) = stdout(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "conclusion",
+        UPHELD_BUT_NECESSARY,
+        CLEAN,
+    ]);
+    assert_eq!(code, Some(1), "findings exit 1");
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    insta::assert_json_snapshot!("check_json_conclusion", v);
+    let f = &v["files"][0]["findings"][0];
+    for key in [
+        "code", "kind", "severity", "item", "message", "span", "labels", "help", "rule",
+    ] {
+        assert!(f.get(key).is_some(), "finding has {key}");
+    }
+    for key in ["offset", "length", "line", "column"] {
+        assert!(f["span"].get(key).is_some(), "span has {key}");
+    }
+    assert_eq!(v["summary"]["files"], 2);
+    assert_eq!(v["summary"]["findings"], 1);
+}
+
+#[test]
+fn human_and_concise_output() {
+    let (_, human) = stdout(&["check", "--select", "conclusion", UPHELD_BUT_NECESSARY]);
+    insta::assert_snapshot!("check_human_conclusion", human);
+    let (_, concise) = stdout(&[
+        "check",
+        "--format",
+        "concise",
+        "--select",
+        "conclusion",
+        UPHELD_BUT_NECESSARY,
+    ]);
+    assert_eq!(
+        concise.trim(),
+        "fixtures/check/conclusion/upheld-but-necessary.txt:17:85: error[conclusion/decision-contradicts-rationale] 'Naproxen 550mg #60' is Upheld, but its rationale concludes it is medically necessary"
+    );
+}
+
+#[test]
+fn exit_codes_selection_and_thresholds() {
+    assert_eq!(stdout(&["check", CLEAN]).0, Some(0), "no findings exit 0");
+    assert_eq!(
+        stdout(&["check", "--ignore", "conclusion/", UPHELD_BUT_NECESSARY]).0,
+        Some(0),
+        "ignored by prefix"
+    );
+    assert_eq!(
+        stdout(&[
+            "check",
+            "--ignore",
+            "conclusion/decision-contradicts-rationale",
+            UPHELD_BUT_NECESSARY
+        ])
+        .0,
+        Some(0),
+        "ignored by code"
+    );
+    assert_eq!(
+        stdout(&["check", "--select", "structure", UPHELD_BUT_NECESSARY]).0,
+        Some(0),
+        "selected by kind"
+    );
+    // structure/no-evidence-no-basis is a warning: --min-severity error hides it.
+    let no_evidence = "fixtures/check/structure/no-evidence.txt";
+    assert_eq!(
+        stdout(&["check", "--select", "structure", no_evidence]).0,
+        Some(1)
+    );
+    assert_eq!(
+        stdout(&[
+            "check",
+            "--select",
+            "structure",
+            "--min-severity",
+            "error",
+            no_evidence
+        ])
+        .0,
+        Some(0)
+    );
+    assert_eq!(
+        stdout(&["check", "no/such/file.txt", CLEAN]).0,
+        Some(2),
+        "an unreadable file exits 2"
+    );
+}
+
+#[test]
+fn a_broken_rulebook_exits_2_with_a_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("imrlint-bad-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    std::fs::write(dir.join("bad.yaml"), "rules:\n  - code: structure/x\n    kind: structure\n    check: missing-rationale\n    severity: loud\n").expect("write");
+    let out = imrlint()
+        .args(["check", "--rules", dir.to_str().expect("utf8"), CLEAN])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.yaml"), "{stderr}");
+    assert!(stderr.contains("rulebook/yaml"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rules_and_explain() {
+    let (code, list) = stdout(&["rules"]);
+    assert_eq!(code, Some(0));
+    assert!(list.contains("conclusion/decision-contradicts-rationale"));
+    let (code, text) = stdout(&["explain", "conclusion/decision-contradicts-rationale"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        text.contains("Examples that trigger it: check/conclusion/upheld-but-necessary.txt"),
+        "{text}"
+    );
+    assert_eq!(stdout(&["explain", "no/such-rule"]).0, Some(2));
+}
