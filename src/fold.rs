@@ -201,8 +201,15 @@ impl Folded {
     pub fn trim(&self, mut start: usize, mut end: usize) -> (usize, usize) {
         let b = self.text.as_bytes();
         end = end.min(b.len());
+        let given = start.min(end);
         while start < end && b[start] == b' ' {
             start += 1;
+        }
+        // An all-space range stays where it was given, so that an empty field
+        // ("Claims Administrator guideline:" with nothing after it) is placed
+        // after its label, not at the start of whatever follows.
+        if start == end {
+            return (given, given);
         }
         while end > start && b[end - 1] == b' ' {
             end -= 1;

@@ -5,10 +5,18 @@ fn spans_in_bounds(text: &str) {
     if let Ok(letter) = imrlint::parse::parse(text) {
         for item in &letter.items {
             for span in [item.span, item.header, item.name.span, item.decision.span] {
-                assert!(span.slice(text).is_some(), "span {span:?} out of bounds or off a char boundary");
+                assert!(
+                    span.slice(text).is_some(),
+                    "span {span:?} out of bounds or off a char boundary"
+                );
             }
         }
-        for s in letter.reviewer.licensure.iter().chain(&letter.reviewer.specialties) {
+        for s in letter
+            .reviewer
+            .licensure
+            .iter()
+            .chain(&letter.reviewer.specialties)
+        {
             assert!(s.span.slice(text).is_some());
         }
     }

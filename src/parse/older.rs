@@ -222,12 +222,12 @@ fn issue_entries(f: &Folded, s: usize, e: usize) -> Vec<(usize, usize)> {
 
 static NOTICE_DECISION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?P<n>\d{1,2})\)\s?MAXIMUS Federal Services,? Inc\.? has determined (?:that )?the request for (?P<name>.+?) (?P<verdict>is (?P<not>not\s?)?medically necessary(?: and appropriate)?)\.",
+        r"(?i)\b(?P<n>\d{1,2})\)\s?MAXIMUS Federal Services,? Inc\.? has determined (?:that )?the request for (?P<name>.+?) (?P<verdict>is (?P<not>not\s?)?medically necessary(?: and appropriate)?)\.",
     )
     .expect("pattern")
 });
 static NOTICE_REGARDING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<n>\d{1,2})\)\s?Regarding the request for (?P<name>[^:]+?):")
+    Regex::new(r"(?i)\b(?P<n>\d{1,2})\)\s?Regarding the request for (?P<name>[^:]+?):")
         .expect("pattern")
 });
 static NOTICE_LABELS: LazyLock<Regex> = LazyLock::new(|| {
@@ -284,7 +284,12 @@ pub(crate) fn notice_2013(f: &Folded) -> Result<Letter, ParseError> {
     let text = f.as_str();
     let found = find_all(f, &NOTICE_HEADINGS);
     // The decision section repeats the list; read the first list only.
-    let mut seen = std::collections::BTreeMap::new();
+    // Document order; the decision section repeats the list, so a number seen
+    // before is skipped.
+    let mut seen: Vec<(
+        usize,
+        (usize, std::ops::Range<usize>, std::ops::Range<usize>, bool),
+    )> = Vec::new();
     for c in NOTICE_DECISION.captures_iter(text) {
         let (Some(n), Some(name), Some(verdict)) = (c.name("n"), c.name("name"), c.name("verdict"))
         else {
@@ -293,11 +298,17 @@ pub(crate) fn notice_2013(f: &Folded) -> Result<Letter, ParseError> {
         let Ok(n) = n.as_str().parse::<usize>() else {
             continue;
         };
-        seen.entry(n).or_insert((
-            c.get(0).map_or(0, |m| m.start()),
-            name.range(),
-            verdict.range(),
-            c.name("not").is_some(),
+        if seen.iter().any(|(k, _)| *k == n) {
+            continue;
+        }
+        seen.push((
+            n,
+            (
+                c.get(0).map_or(0, |m| m.start()),
+                name.range(),
+                verdict.range(),
+                c.name("not").is_some(),
+            ),
         ));
     }
     if seen.is_empty() {
