@@ -180,19 +180,15 @@ pub(crate) fn medical_professional_review(f: &Folded) -> Result<Letter, ParseErr
         .map(|(s, e)| read_reviewer(f, s, e))
         .unwrap_or_default();
     let summary = body(&found, "case-summary", f.len());
-    Ok(Letter {
+    Ok(letter_without_header(
+        f,
         layout,
-        case_number: None,
-        dates: Dates::default(),
-        priority: None,
+        Dates::default(),
         reviewer,
-        patient: summary
-            .map(|(s, e)| read_patient(f, s, e))
-            .unwrap_or_default(),
-        case_summary: summary.and_then(|(s, e)| case_summary(f, s, e)),
-        sections: to_sections(f, &found),
+        summary,
+        &found,
         items,
-    })
+    ))
 }
 
 /// Splits an ISSUE AT DISPUTE body into entries: numbered or bulleted lines,
@@ -376,19 +372,40 @@ pub(crate) fn notice_2013(f: &Folded) -> Result<Letter, ParseError> {
         let e = blocks.first().map_or(e, |b| b.start.max(s).min(e));
         (s, e)
     });
-    Ok(Letter {
+    Ok(letter_without_header(
+        f,
+        layout,
+        notice_dates(f),
+        reviewer,
+        summary,
+        &found,
+        items,
+    ))
+}
+
+/// The older layouts have no header table: no case number or priority.
+fn letter_without_header(
+    f: &Folded,
+    layout: Layout,
+    dates: Dates,
+    reviewer: crate::model::Reviewer,
+    summary: Option<(usize, usize)>,
+    found: &[Found],
+    items: Vec<Item>,
+) -> Letter {
+    Letter {
         layout,
         case_number: None,
-        dates: notice_dates(f),
+        dates,
         priority: None,
         reviewer,
         patient: summary
             .map(|(s, e)| read_patient(f, s, e))
             .unwrap_or_default(),
         case_summary: summary.and_then(|(s, e)| case_summary(f, s, e)),
-        sections: to_sections(f, &found),
+        sections: to_sections(f, found),
         items,
-    })
+    }
 }
 
 struct Block {
