@@ -78,9 +78,7 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
                         Conclusion::MedicallyNecessary
                     }
                 })
-            } else if c.name("noncert").is_some() {
-                Some(Conclusion::NonCertified)
-            } else if negated_before(text, m_start) {
+            } else if c.name("noncert").is_some() || negated_before(text, m_start) {
                 Some(Conclusion::NonCertified)
             } else {
                 Some(Conclusion::Certified)

@@ -272,6 +272,10 @@ static NOTICE_DATES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// One numbered determination: where it starts, the item name, the verdict
+/// words, and whether the verdict is "not medically necessary".
+type Determination = (usize, std::ops::Range<usize>, std::ops::Range<usize>, bool);
+
 /// Layout 5: numbered determinations, each "MAXIMUS ... has determined the
 /// request for X is (not) medically necessary", printed twice (notice and
 /// decision section); per-item guideline and rationale blocks when present.
@@ -279,13 +283,9 @@ pub(crate) fn notice_2013(f: &Folded) -> Result<Letter, ParseError> {
     let layout = Layout::Notice2013;
     let text = f.as_str();
     let found = find_all(f, &NOTICE_HEADINGS);
-    // The decision section repeats the list; read the first list only.
     // Document order; the decision section repeats the list, so a number seen
     // before is skipped.
-    let mut seen: Vec<(
-        usize,
-        (usize, std::ops::Range<usize>, std::ops::Range<usize>, bool),
-    )> = Vec::new();
+    let mut seen: Vec<(usize, Determination)> = Vec::new();
     for c in NOTICE_DECISION.captures_iter(text) {
         let (Some(n), Some(name), Some(verdict)) = (c.name("n"), c.name("name"), c.name("verdict"))
         else {
