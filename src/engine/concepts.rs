@@ -57,6 +57,10 @@ static NEG_POST: LazyLock<Regex> = LazyLock::new(|| {
 static POSSIBLE_PRE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:rule out|r/o|possible|possibly|suspected|suspicion of|questionable|may|might|could|if|whether|unless|consider|concern for|evaluate for)\b").expect("pattern")
 });
+static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
+        .expect("pattern")
+});
 static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)[;:]|,\s(?:but|however|although|though|yet)\b|\b(?:but|however|although|though|which|who)\b").expect("pattern")
 });
@@ -158,6 +162,12 @@ impl Facts {
                 continue;
             };
             let sentence = &t[s_start..s_end];
+            // A case summary sentence that reports the review history ("UR denied
+            // the request due to no evidence of red flags") states a decision's
+            // reasons, not a clinical finding.
+            if place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence) {
+                continue;
+            }
             let (assertion, cue) = assertion(sentence, ms - s_start, me - s_start);
             self.mentions.push(Mention {
                 concept: concept.to_string(),
