@@ -96,3 +96,29 @@ fn validation_catches_dangling_references_duplicates_and_unknown_checks() {
         assert!(codes.contains(&want), "{want} missing from {codes:?}");
     }
 }
+
+/// The three seed letters draw no finding from the built-in rulebook; their
+/// mutated copies (flipped decision, wrong section, dropped guideline line,
+/// false claim, NMES certified without stroke) each draw the finding of the
+/// rule whose trigger fixtures list them.
+#[test]
+fn seeds_are_clean() {
+    let book = book();
+    let engine = Engine::new(&book);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/check/seeds");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures/check/seeds") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("seed");
+        let letter = imrlint::parse::parse(&text).expect("seed parses");
+        let findings = engine.evaluate(&letter, &text, &|_| true);
+        assert!(
+            findings.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+        n += 1;
+    }
+    assert_eq!(n, 3);
+}

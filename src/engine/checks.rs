@@ -225,6 +225,15 @@ fn section_covers_service(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>
     }
     for r in &ctx.cited.mtus {
         let Some(g) = r.guideline else { continue };
+        // A chapter for another body part is one finding (chapter-not-for-body-part),
+        // not two: its sections are wrong because its chapter is.
+        if service
+            .body_part
+            .as_deref()
+            .is_some_and(|p| !covers_body_part(g, p))
+        {
+            continue;
+        }
         for (s, span) in &r.sections {
             let reference = format!("{}/{}", g.id, s.id);
             let others = governs_any(ctx.book, &reference);
@@ -255,6 +264,10 @@ fn governing_titles(book: &Rulebook, refs: &[String]) -> String {
         .join("; ")
 }
 
+fn covers_body_part(g: &crate::rulebook::Guideline, part: &str) -> bool {
+    g.body_parts.is_empty() || g.body_parts.iter().any(|b| b == part || b == "any")
+}
+
 fn guideline_covers_body_part(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     let Some(service) = ctx.services.first() else {
         return;
@@ -271,10 +284,8 @@ fn guideline_covers_body_part(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Find
     if cited.is_empty() {
         return;
     }
-    let covers = |g: &crate::rulebook::Guideline| {
-        g.body_parts.is_empty() || g.body_parts.iter().any(|b| b == part || b == "any")
-    };
-    if cited.iter().any(|(g, _)| covers(g)) {
+
+    if cited.iter().any(|(g, _)| covers_body_part(g, part)) {
         return;
     }
     let (g, r) = cited[0];

@@ -28,6 +28,9 @@ pub enum Assertion {
 pub enum Place {
     CaseSummary,
     Rationale,
+    /// A rationale sentence that restates a guideline ("NMES is used ... following
+    /// stroke"): it says what the guideline requires, not what the patient has.
+    GuidelineStatement,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +62,10 @@ static POSSIBLE_PRE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
+        .expect("pattern")
+});
+static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:guidelines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
         .expect("pattern")
 });
 static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
@@ -169,6 +176,11 @@ impl Facts {
                 continue;
             }
             let (assertion, cue) = assertion(sentence, ms - s_start, me - s_start);
+            let place = if place == Place::Rationale && GUIDELINE_TALK.is_match(sentence) {
+                Place::GuidelineStatement
+            } else {
+                place
+            };
             self.mentions.push(Mention {
                 concept: concept.to_string(),
                 assertion,
@@ -191,8 +203,13 @@ impl Facts {
         })
     }
 
+    /// An affirmed mention that is a fact of the case (not a guideline restated).
     pub fn affirmed(&self, concept: &str) -> Option<&Mention> {
-        self.find(concept, None, Assertion::Affirmed)
+        self.mentions.iter().find(|m| {
+            m.concept == concept
+                && m.assertion == Assertion::Affirmed
+                && m.place != Place::GuidelineStatement
+        })
     }
 }
 
