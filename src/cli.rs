@@ -127,11 +127,11 @@ fn parse_command(paths: &[PathBuf], format: ParseFormat) -> ExitCode {
         let outcome = render::parse::Outcome::run(input);
         if outcome.failed() {
             failed += 1;
-            if format == ParseFormat::Text {
-                if let Some(report) = render::parse::failure_report(&outcome) {
-                    let _ = out.flush();
-                    eprint!("{report}");
-                }
+            if format == ParseFormat::Text
+                && let Some(report) = render::parse::failure_report(&outcome)
+            {
+                let _ = out.flush();
+                eprint!("{report}");
             }
         }
         let written = match format {

@@ -100,15 +100,14 @@ pub(crate) fn read_patient(f: &Folded, start: usize, end: usize) -> Patient {
     let text = &f.as_str()[start..end];
     let mut p = Patient::default();
     if let Some(c) = AGE_SEX.captures(text) {
-        if let Some(a) = c.name("age") {
-            if let Ok(age) = a.as_str().parse::<u16>() {
-                if (14..=110).contains(&age) {
-                    p.age = Some(Spanned::new(
-                        age,
-                        f.span(start + a.start(), start + a.end()),
-                    ));
-                }
-            }
+        if let Some(a) = c.name("age")
+            && let Ok(age) = a.as_str().parse::<u16>()
+            && (14..=110).contains(&age)
+        {
+            p.age = Some(Spanned::new(
+                age,
+                f.span(start + a.start(), start + a.end()),
+            ));
         }
         if let Some(s) = c.name("sex") {
             let sex = match s.as_str().to_ascii_lowercase().as_str() {
