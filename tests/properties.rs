@@ -307,19 +307,19 @@ impl<'a> Checker<'a> {
         if let Some(a) = &l.patient.age {
             self.number("patient.age", a);
         }
-        if let Some(s) = &l.patient.sex {
-            if let Some(slice) = self.slice("patient.sex", s.span) {
-                let word = slice.to_ascii_lowercase();
-                let want: &[&str] = match s.value {
-                    Sex::Male => &["male", "man", "gentleman", "boy"],
-                    Sex::Female => &["female", "woman", "lady", "girl"],
-                };
-                if !want.contains(&word.as_str()) {
-                    self.fail(
-                        "patient.sex",
-                        format_args!("slice {slice:?} does not say {:?}", s.value),
-                    );
-                }
+        if let Some(s) = &l.patient.sex
+            && let Some(slice) = self.slice("patient.sex", s.span)
+        {
+            let word = slice.to_ascii_lowercase();
+            let want: &[&str] = match s.value {
+                Sex::Male => &["male", "man", "gentleman", "boy"],
+                Sex::Female => &["female", "woman", "lady", "girl"],
+            };
+            if !want.contains(&word.as_str()) {
+                self.fail(
+                    "patient.sex",
+                    format_args!("slice {slice:?} does not say {:?}", s.value),
+                );
             }
         }
         if let Some(c) = &l.case_summary {
@@ -356,9 +356,10 @@ impl<'a> Checker<'a> {
                 it.span
             };
             let order = if apart { it.header } else { it.span };
-            if let Some(p) = prev {
-                if order.offset < p.end() {
-                    self.fail(
+            if let Some(p) = prev
+                && order.offset < p.end()
+            {
+                self.fail(
                         &format!("{f}.span"),
                         format_args!(
                             "item {}..{} starts before the previous item ends ({}..{}): out of order or overlapping",
@@ -368,7 +369,6 @@ impl<'a> Checker<'a> {
                             p.end()
                         ),
                     );
-                }
             }
             prev = Some(order);
             self.string(&format!("{f}.name"), &it.name);
@@ -384,15 +384,15 @@ impl<'a> Checker<'a> {
             }
             // The decision.
             let df = format!("{f}.decision");
-            if let Some(slice) = self.slice(&df, it.decision.span) {
-                if it.decision_source == DecisionSource::Stated {
-                    let want = match it.decision.value {
-                        Decision::Upheld => "upheld",
-                        Decision::Overturned => "overturned",
-                    };
-                    if !slice.eq_ignore_ascii_case(want) {
-                        self.fail(&df, format_args!("slice {slice:?} is not {want:?}"));
-                    }
+            if let Some(slice) = self.slice(&df, it.decision.span)
+                && it.decision_source == DecisionSource::Stated
+            {
+                let want = match it.decision.value {
+                    Decision::Upheld => "upheld",
+                    Decision::Overturned => "overturned",
+                };
+                if !slice.eq_ignore_ascii_case(want) {
+                    self.fail(&df, format_args!("slice {slice:?} is not {want:?}"));
                 }
             }
             self.inside(&df, it.decision.span, "the item", scope);
