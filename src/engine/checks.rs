@@ -459,7 +459,22 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     let Some(rationale) = &ctx.item.rationale else {
         return;
     };
-    let relevant = relevant_sections(ctx);
+    // A misstatement is about a guideline the letter relies on: sections it
+    // cites, or sections of a cited guideline that govern the service. A
+    // rationale quoting ODG is not misquoting the MTUS section ODG contradicts.
+    let cited_guidelines: Vec<&str> = ctx
+        .cited
+        .mtus
+        .iter()
+        .filter_map(|r| r.guideline.map(|g| g.id.as_str()))
+        .collect();
+    let relevant: Vec<String> = relevant_sections(ctx)
+        .into_iter()
+        .filter(|r| {
+            r.split_once('/')
+                .is_some_and(|(g, _)| cited_guidelines.contains(&g))
+        })
+        .collect();
     let folded = crate::fold::Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
     let t = folded.as_str();
     for m in &ctx.engine.not_said {
