@@ -152,12 +152,7 @@ pub fn rules(args: &RuleArgs) -> ExitCode {
     let mut rules: Vec<&Rule> = book.rules.iter().map(|(_, r)| r).collect();
     rules.sort_by(|a, b| a.code.cmp(&b.code));
     for r in rules {
-        let sev = match r.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        };
-        println!("{:<48} {:<8} {}", r.code, sev, r.message);
+        println!("{:<48} {:<8} {}", r.code, r.severity.name(), r.message);
     }
     ExitCode::SUCCESS
 }
@@ -171,11 +166,7 @@ pub fn explain(code: &str, args: &RuleArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let mut o = String::new();
-    let sev = match rule.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    };
+    let sev = rule.severity.name();
     o.push_str(&format!(
         "{}  ({}, {sev})\n\n{}\n\n{}\n",
         rule.code,
@@ -196,8 +187,10 @@ pub fn explain(code: &str, args: &RuleArgs) -> ExitCode {
         for f in &rule.facts {
             if let Some(fact) = book.fact(f) {
                 o.push_str(&format!(
-                    "  - {}\n    source: {}; verification: {:?}\n",
-                    fact.text, fact.source, fact.verified
+                    "  - {}\n    source: {}; verification: {}\n",
+                    fact.text,
+                    fact.source,
+                    fact.verified.describe()
                 ));
             }
         }

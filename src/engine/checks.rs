@@ -507,23 +507,12 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                         m.section.title,
                         f.text,
                         f.source,
-                        verification_words(f.verified)
+                        f.verified.describe()
                     )
                 }),
             ));
             break;
         }
-    }
-}
-
-fn verification_words(v: crate::rulebook::Verification) -> &'static str {
-    use crate::rulebook::Verification::*;
-    match v {
-        Regulation => "verified in the regulation",
-        Guideline => "verified in the guideline text",
-        ImrLetters => "as quoted in IMR letters",
-        Commentary => "from commentary",
-        Unverified => "unverified",
     }
 }
 
@@ -568,7 +557,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 ),
                 ctx.item.decision.span,
                 labels,
-                fact.map(|f| format!("{}: {} (source: {}, {})", section.title, f.text, f.source, verification_words(f.verified))),
+                fact.map(|f| format!("{}: {} (source: {}, {})", section.title, f.text, f.source, f.verified.describe())),
             ));
         }
     }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::render::diagnostic::{Report, Style, render, severity_word};
+use crate::render::diagnostic::{Report, Style, render};
 use crate::render::parse::Outcome;
 use crate::rulebook::Severity;
 use crate::span::{Span, line_column};
@@ -71,7 +71,7 @@ pub fn write_concise(out: &mut impl Write, c: &Checked) -> io::Result<()> {
             out,
             "{}:{line}:{col}: {}[{}] {}",
             c.outcome.path,
-            severity_word(miette_severity(f.severity)),
+            f.severity.name(),
             f.code,
             f.message
         )?;
@@ -152,7 +152,7 @@ impl Summary {
             self.findings += 1;
             *self
                 .by_severity
-                .entry(severity_word(miette_severity(f.severity)).to_string())
+                .entry(f.severity.name().to_string())
                 .or_default() += 1;
             *self.by_kind.entry(f.kind.name().to_string()).or_default() += 1;
             *self.by_code.entry(f.code.clone()).or_default() += 1;

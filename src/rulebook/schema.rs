@@ -62,6 +62,17 @@ impl Verification {
     pub fn is_verified(self) -> bool {
         self != Verification::Unverified
     }
+
+    /// How the fact was verified, in words for help texts.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Verification::Regulation => "verified in the regulation",
+            Verification::Guideline => "verified in the guideline text",
+            Verification::ImrLetters => "as quoted in IMR letters",
+            Verification::Commentary => "from commentary",
+            Verification::Unverified => "unverified",
+        }
+    }
 }
 
 /// A statement a guideline makes, with where it was found.
@@ -227,6 +238,16 @@ pub enum Severity {
     Info,
     Warning,
     Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// The finding kinds: a fixed vocabulary, used in JSON as `kind`.

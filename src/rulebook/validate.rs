@@ -94,7 +94,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         format!(
                             "pattern of '{}' does not compile: {}",
                             n.id,
-                            first_line(&e.to_string())
+                            regex_message(&e.to_string())
                         ),
                         None,
                     ));
@@ -122,7 +122,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         format!(
                             "term of concept '{}' does not compile: {}",
                             c.id,
-                            first_line(&e.to_string())
+                            regex_message(&e.to_string())
                         ),
                         None,
                     ));
@@ -241,6 +241,7 @@ fn join<'a>(it: impl Iterator<Item = &'a &'a str>) -> String {
     v.join(", ")
 }
 
-fn first_line(s: &str) -> &str {
+/// The regex crate's error ends with its one-line reason, after a picture of the pattern.
+fn regex_message(s: &str) -> &str {
     s.lines().last().unwrap_or(s)
 }
