@@ -122,3 +122,45 @@ fn seeds_are_clean() {
     }
     assert_eq!(n, 3);
 }
+
+/// A mutated copy of a real shared letter (`check/mutated/<case>-<edit>.txt`)
+/// draws its rule's finding only because of the edit: the unmutated letter in
+/// `../shared/data/dwc-imr-letters/text/<case>.txt` draws none of that rule.
+#[test]
+fn mutated_real_letters_are_clean_before_the_edit() {
+    let book = book();
+    let engine = Engine::new(&book);
+    let letters = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dwc-imr-letters/text");
+    let mut pairs = 0;
+    let mut failures = Vec::new();
+    for (_, rule) in &book.rules {
+        for f in &rule.fixtures.triggers {
+            let Some(name) = f.strip_prefix("check/mutated/") else {
+                continue;
+            };
+            if !name.starts_with("CM") {
+                continue;
+            }
+            let case = &name[..12];
+            let original = letters.join(format!("{case}.txt"));
+            let text = std::fs::read_to_string(&original)
+                .unwrap_or_else(|e| panic!("{}: {e}", original.display()));
+            let letter = imrlint::parse::parse(&text).expect("real letter parses");
+            let n = engine
+                .evaluate(&letter, &text, &|r| r.code == rule.code)
+                .len();
+            if n > 0 {
+                failures.push(format!(
+                    "{} fires {n} time(s) on the original {case}",
+                    rule.code
+                ));
+            }
+            pairs += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        pairs >= 10,
+        "only {pairs} mutated real letters listed as triggers"
+    );
+}

@@ -25,6 +25,9 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "not-said",
     "requires-concept",
     "denial-contradicted-by-summary",
+    "certified-beyond-limit",
+    "limit-misstated",
+    "rationale-criteria-vs-decision",
 ];
 
 pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -40,12 +43,15 @@ pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         "not-said" => not_said(rule, ctx, out),
         "requires-concept" => requires_concept(rule, ctx, out),
         "denial-contradicted-by-summary" => denial_contradicted(rule, ctx, out),
+        "certified-beyond-limit" => super::limits::beyond_limit(rule, ctx, out),
+        "limit-misstated" => super::limits::limit_misstated(rule, ctx, out),
+        "rationale-criteria-vs-decision" => super::stated_criteria::check(rule, ctx, out),
         // Validation rejects unknown checks; a rulebook built without validation simply skips them.
         _ => {}
     }
 }
 
-fn finding(
+pub(super) fn finding(
     rule: &Rule,
     ctx: &ItemContext,
     message: String,
@@ -66,7 +72,7 @@ fn finding(
     }
 }
 
-fn label(span: Span, message: impl Into<String>) -> Label {
+pub(super) fn label(span: Span, message: impl Into<String>) -> Label {
     Label {
         span,
         message: message.into(),
@@ -445,7 +451,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
 }
 
 /// Sections an item is decided under or governed by.
-fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
+pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
     let mut refs = ctx.cited.section_refs();
     for s in &ctx.services {
         refs.extend(s.governed_by.iter().cloned());
@@ -520,11 +526,28 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if ctx.item.decision.value != Decision::Overturned {
         return;
     }
+    // A rule naming sections holds every item those sections govern or the
+    // letter cites to them; a rule naming none holds an item to the criteria
+    // of the sections its letter cites, the ones the reviewer relied on.
+    let cited = ctx.cited.section_refs();
     let relevant = relevant_sections(ctx);
-    for reference in &rule.sections {
-        if !relevant.contains(reference) {
-            continue;
-        }
+    let sections: Vec<&String> = if rule.sections.is_empty() {
+        // Sections a more specific requires-concept rule holds are left to it.
+        let specific: Vec<&String> = ctx
+            .book
+            .rules
+            .iter()
+            .filter(|(_, r)| r.check == rule.check && r.code != rule.code)
+            .flat_map(|(_, r)| &r.sections)
+            .collect();
+        cited.iter().filter(|r| !specific.contains(r)).collect()
+    } else {
+        rule.sections
+            .iter()
+            .filter(|r| relevant.contains(r))
+            .collect()
+    };
+    for reference in sections {
         let Some((_, section)) = ctx.book.section(reference) else {
             continue;
         };

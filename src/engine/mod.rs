@@ -7,8 +7,11 @@
 
 pub mod checks;
 pub mod concepts;
+pub mod limits;
+pub mod quantity;
 pub mod resolve;
 pub mod service;
+pub mod stated_criteria;
 
 use crate::finding::Finding;
 use crate::model::{Item, Letter};

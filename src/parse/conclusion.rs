@@ -39,6 +39,11 @@ static ESTABLISHED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pattern")
 });
 
+static A_NECESSITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:is|are|was|were|be|remains?)\s+(?:(?P<neg>not)\s+)?(?:a\s+)?$")
+        .expect("pattern")
+});
+
 /// Finds the conclusion of the rationale in folded range `[start, end)`.
 pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Option<Span>) {
     let text = &f.as_str()[start..end];
@@ -71,13 +76,22 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
                     Conclusion::MedicallyNecessary
                 })
             } else if c.name("necessity").is_some() {
-                ESTABLISHED.captures(&text[m_end..]).map(|e| {
-                    if e.name("neg").is_some() || negated_before(text, m_start) {
-                        Conclusion::NotMedicallyNecessary
-                    } else {
-                        Conclusion::MedicallyNecessary
-                    }
-                })
+                ESTABLISHED
+                    .captures(&text[m_end..])
+                    .map(|e| e.name("neg").is_some())
+                    // "is (not) a medical necessity"
+                    .or_else(|| {
+                        A_NECESSITY
+                            .captures(&text[..m_start])
+                            .map(|a| a.name("neg").is_some())
+                    })
+                    .map(|neg| {
+                        if neg || negated_before(text, m_start) {
+                            Conclusion::NotMedicallyNecessary
+                        } else {
+                            Conclusion::MedicallyNecessary
+                        }
+                    })
             } else if c.name("noncert").is_some() || negated_before(text, m_start) {
                 Some(Conclusion::NonCertified)
             } else {
@@ -153,6 +167,14 @@ mod tests {
         );
         assert_eq!(
             conclude("Medical necessity is established for this request."),
+            MedicallyNecessary
+        );
+        assert_eq!(
+            conclude("A MRI of the Elbow is not a medical necessity to the patient at this time."),
+            NotMedicallyNecessary
+        );
+        assert_eq!(
+            conclude("The request is a medical necessity for this worker."),
             MedicallyNecessary
         );
         assert_eq!(conclude("The request is noncertified."), NonCertified);

@@ -194,13 +194,34 @@ pub struct Limit {
     /// What is counted: visits, weeks, days, sessions, hours-per-week, mg-med.
     pub unit: String,
     pub max: u32,
+    /// The lower end when the guideline gives a range ("9-10 visits" is `min: 9, max: 10`).
+    #[serde(default)]
+    pub min: Option<u32>,
     /// The period the maximum is over, when there is one ("8 weeks").
     #[serde(default)]
     pub per: Option<String>,
-    /// When the limit applies ("myalgia and myositis").
+    /// When the limit applies ("myalgia and myositis"), in words.
     #[serde(default)]
     pub applies_to: Option<String>,
+    /// Concept the letter must document for the limit to apply (CRPS: 24 visits).
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Concept whose presence lifts the limit (the initial trial, once improvement is documented).
+    #[serde(default)]
+    pub unless: Option<String>,
+    /// The limit applies in a situation the engine cannot establish from a
+    /// letter (a named surgery, a grade of strain): it is never taken as the
+    /// cap of a certification, but a rationale quoting it is not misquoting.
+    #[serde(default)]
+    pub conditional: bool,
     pub fact: String,
+}
+
+impl Limit {
+    /// The limit's range, `min..=max`.
+    pub fn range(&self) -> (u32, u32) {
+        (self.min.unwrap_or(self.max).min(self.max), self.max)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -68,15 +68,28 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                     ));
                 }
             }
-            for c in &s.criteria {
-                if book.concept(&c.concept).is_none() {
+            let named = s
+                .criteria
+                .iter()
+                .flat_map(|c| {
+                    std::iter::once(&c.concept)
+                        .chain(&c.alternatives)
+                        .map(move |k| ("criterion", &c.id, k))
+                })
+                .chain(s.limits.iter().flat_map(|l| {
+                    l.when
+                        .iter()
+                        .chain(&l.unless)
+                        .map(move |k| ("limit", &l.id, k))
+                }));
+            for (what, id, concept) in named {
+                if book.concept(concept).is_none() {
                     errors.push(book.report_at(
                         *o,
-                        &c.concept,
+                        concept,
                         "rulebook/dangling-concept",
                         format!(
-                            "criterion '{}' names concept '{}', which no concepts file defines",
-                            c.id, c.concept
+                            "{what} '{id}' names concept '{concept}', which no concepts file defines"
                         ),
                         None,
                     ));

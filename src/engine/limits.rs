@@ -1,0 +1,273 @@
+//! Checks against a section's limits (visits, sessions, trial lengths):
+//! a certification for more than the guideline allows, and a rationale that
+//! quotes the guideline's limit wrongly.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::ItemContext;
+use super::checks::{finding, label, relevant_sections};
+use super::quantity::{self, Amount};
+use crate::finding::Finding;
+use crate::fold::Folded;
+use crate::model::Decision;
+use crate::rulebook::{Limit, Rule, Section};
+
+/// What a limit counts, as the quantity reader measures it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    Count,
+    Days,
+}
+
+/// The measure of a limit unit and its size in that measure (a week is 7 days).
+fn measure(unit: &str) -> Option<(Measure, u32)> {
+    match unit {
+        "visits" | "sessions" => Some((Measure::Count, 1)),
+        "days" => Some((Measure::Days, 1)),
+        "weeks" => Some((Measure::Days, 7)),
+        "months" => Some((Measure::Days, 30)),
+        _ => None,
+    }
+}
+
+fn unit_word(m: Measure) -> &'static str {
+    match m {
+        Measure::Count => "visits",
+        Measure::Days => "days",
+    }
+}
+
+/// Whether a limit caps this item: not tied to a situation the letter does
+/// not show, and not lifted by one it does.
+fn applies(l: &Limit, ctx: &ItemContext) -> bool {
+    !l.conditional
+        && l.when
+            .as_ref()
+            .is_none_or(|c| ctx.concepts.affirmed(c).is_some())
+        && l.unless
+            .as_ref()
+            .is_none_or(|c| ctx.concepts.affirmed(c).is_none())
+}
+
+/// Guideline ids of the MTUS citations that resolve. ODG is left out: its
+/// sections are not resolved from a citation, and its limits differ by body
+/// part, so a knee request would be measured against the shoulder's.
+fn cited_guidelines(ctx: &ItemContext) -> Vec<String> {
+    ctx.cited
+        .mtus
+        .iter()
+        .filter_map(|r| r.guideline.map(|g| g.id.clone()))
+        .collect()
+}
+
+/// Sections relevant to the item within the guidelines in `guidelines`.
+fn sections_of<'a>(
+    ctx: &ItemContext<'a>,
+    rule: &Rule,
+    guidelines: &[String],
+) -> Vec<(String, &'a Section)> {
+    relevant_sections(ctx)
+        .into_iter()
+        .filter(|r| {
+            r.split_once('/')
+                .is_some_and(|(g, _)| guidelines.iter().any(|x| x == g))
+        })
+        .filter(|r| rule.sections.is_empty() || rule.sections.contains(r))
+        .filter_map(|r| ctx.book.section(&r).map(|(_, s)| (r, s)))
+        .collect()
+}
+
+fn fact_help(section: &Section, l: &Limit) -> Option<String> {
+    section.facts.iter().find(|f| f.id == l.fact).map(|f| {
+        format!(
+            "{}: {} (source: {}, {})",
+            section.title,
+            f.text,
+            f.source,
+            f.verified.describe()
+        )
+    })
+}
+
+fn describe(a: Amount, m: Measure) -> String {
+    let unit = unit_word(m);
+    if a.low == a.high {
+        format!("{} {unit}", a.low)
+    } else {
+        format!("{} to {} {unit}", a.low, a.high)
+    }
+}
+
+/// `certified-beyond-limit`: an overturned (certified) item asks for more
+/// visits or a longer time than every limit that applies to it.
+pub fn beyond_limit(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if ctx.item.decision.value != Decision::Overturned {
+        return;
+    }
+    let name = &ctx.item.name;
+    let folded = Folded::range(ctx.text, name.span.offset, name.span.end());
+    let request = quantity::request(folded.as_str());
+    let sections = sections_of(ctx, rule, &cited_guidelines(ctx));
+    for (m, asked) in [
+        (Measure::Count, request.count),
+        (Measure::Days, request.days),
+    ] {
+        let Some(asked) = asked else { continue };
+        // The largest limit that applies in any relevant section is the cap:
+        // the request is beyond the guideline only if it is beyond all of them.
+        let cap = sections
+            .iter()
+            .flat_map(|(_, s)| s.limits.iter().map(move |l| (s, l)))
+            .filter(|(_, l)| applies(l, ctx))
+            .filter_map(|(s, l)| {
+                let (lm, size) = measure(&l.unit)?;
+                (lm == m).then_some((l.max * size, *s, l))
+            })
+            .reduce(|a, b| if b.0 > a.0 { b } else { a });
+        let Some((max, section, limit)) = cap else {
+            continue;
+        };
+        if asked.low <= max {
+            continue;
+        }
+        let span = folded.span(asked.start, asked.end);
+        let per = limit
+            .per
+            .as_ref()
+            .map(|p| format!(" over {p}"))
+            .unwrap_or_default();
+        let when = limit
+            .applies_to
+            .as_ref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        out.push(finding(
+            rule,
+            ctx,
+            format!(
+                "'{}' is overturned (certified) for {}, more than {} allows: {} {}{per}{when}",
+                name.value,
+                describe(asked, m),
+                section.title,
+                limit.max,
+                limit.unit,
+            ),
+            span,
+            vec![
+                label(span, format!("asks for {}", describe(asked, m))),
+                label(ctx.item.decision.span, "certified here"),
+            ],
+            fact_help(section, limit),
+        ));
+    }
+}
+
+/// A sentence that names an MTUS guideline quotes it.
+static NAMES_MTUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:MTUS|ACOEM|CPMTG|Chronic Pain (?:Medical )?Treatment|Postsurgical (?:Treatment )?Guidelines?|Acupuncture Medical Treatment)\b")
+        .expect("pattern")
+});
+/// "The guidelines" quotes whatever the letter cites: the MTUS only if it cites nothing else.
+static NAMES_GUIDELINES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bguidelines?\b").expect("pattern"));
+static NAMES_OTHER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bODG\b|Official Disability|\bAAOS\b|\bNICE\b|UpToDate|Medscape|\bFDA\b")
+        .expect("pattern")
+});
+/// A count followed by a rate is a frequency ("up to 3 visits per week"), not a total.
+static RATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:per|a|each|every|/)\s*(?:week|wk|day|month)").expect("pattern")
+});
+
+/// `limit-misstated`: a rationale sentence attributes to the cited guideline
+/// a number of visits that none of its limits for the item gives.
+pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(rationale) = &ctx.item.rationale else {
+        return;
+    };
+    let cited = cited_guidelines(ctx);
+    let sections = sections_of(ctx, rule, &cited);
+    let cites_other = ctx
+        .item
+        .maximus
+        .as_ref()
+        .is_some_and(|m| !m.non_mtus.is_empty());
+    let folded = Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
+    let t = folded.as_str();
+    for (s, e) in super::concepts::sentences(t) {
+        let sentence = &t[s..e];
+        let quotes_mtus = !NAMES_OTHER.is_match(sentence)
+            && (NAMES_MTUS.is_match(sentence)
+                || (!cites_other && NAMES_GUIDELINES.is_match(sentence)));
+        if !quotes_mtus {
+            continue;
+        }
+        let limits: Vec<(&Section, &Limit)> = sections
+            .iter()
+            .flat_map(|(_, s)| s.limits.iter().map(move |l| (*s, l)))
+            .filter(|(_, l)| measure(&l.unit).is_some_and(|(m, _)| m == Measure::Count))
+            .collect();
+        if limits.is_empty() {
+            continue;
+        }
+        for claim in quantity::claimed_counts(sentence) {
+            if RATE_AFTER.is_match(&sentence[claim.end..]) {
+                continue;
+            }
+            // Any limit of the sections, conditional or not, is something the guideline says.
+            let said = limits.iter().any(|(_, l)| {
+                let (lo, hi) = l.range();
+                lo <= claim.low && claim.high <= hi
+            });
+            if said {
+                continue;
+            }
+            let span = folded.span(s + claim.start, s + claim.end);
+            let (section, _) = limits[0];
+            let what: Vec<String> = limits
+                .iter()
+                .map(|(_, l)| {
+                    let (lo, hi) = l.range();
+                    let n = if lo == hi {
+                        hi.to_string()
+                    } else {
+                        format!("{lo}-{hi}")
+                    };
+                    let per = l
+                        .per
+                        .as_ref()
+                        .map(|p| format!(" over {p}"))
+                        .unwrap_or_default();
+                    let when = l
+                        .applies_to
+                        .as_ref()
+                        .map(|a| format!(" ({a})"))
+                        .unwrap_or_default();
+                    format!("{n} {}{per}{when}", l.unit)
+                })
+                .collect();
+            out.push(finding(
+                rule,
+                ctx,
+                format!(
+                    "the rationale attributes to {} a limit of {}, which it does not give",
+                    section.title,
+                    describe(claim, Measure::Count)
+                ),
+                span,
+                vec![label(span, "not a limit the cited guideline gives")],
+                Some(format!(
+                    "limits the rulebook records for {}: {}",
+                    section.title,
+                    what.join("; ")
+                ))
+                .map(|h| match fact_help(section, limits[0].1) {
+                    Some(f) => format!("{h}\n{f}"),
+                    None => h,
+                }),
+            ));
+        }
+    }
+}
