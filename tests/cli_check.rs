@@ -144,3 +144,36 @@ fn rules_and_explain() {
     );
     assert_eq!(stdout(&["explain", "no/such-rule"]).0, Some(2));
 }
+
+/// The limit checks point at the quantity words: the request in the item
+/// name, the number the rationale attributes to the guideline.
+#[test]
+fn limit_findings_point_at_the_numbers() {
+    let beyond = "fixtures/check/criteria/pt-certified-beyond-limit.txt";
+    let (code, human) = stdout(&[
+        "check",
+        "--select",
+        "criteria/certified-beyond-limit",
+        beyond,
+    ]);
+    assert_eq!(code, Some(1));
+    insta::assert_snapshot!("check_human_beyond_limit", human);
+    let misquoted = "fixtures/check/misstatement/pt-limit-misquoted.txt";
+    let (_, out) = stdout(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "misstatement/limit-misquoted",
+        misquoted,
+    ]);
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    let f = &v["files"][0]["findings"][0];
+    let text = std::fs::read_to_string(misquoted).expect("fixture");
+    let (o, l) = (
+        f["span"]["offset"].as_u64().expect("offset") as usize,
+        f["span"]["length"].as_u64().expect("length") as usize,
+    );
+    assert_eq!(&text[o..o + l], "6 visits");
+    insta::assert_json_snapshot!("check_json_limit_misquoted", v);
+}
