@@ -177,7 +177,7 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
 }
 
 static CITES_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:guidelines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*|ancillary|associated|because|since|as the)\b").expect("pattern")
+    Regex::new(r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*|ancillary|associated|because|since|as the)\b").expect("pattern")
 });
 
 fn no_evidence_no_basis(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {

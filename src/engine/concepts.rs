@@ -65,7 +65,7 @@ static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pattern")
 });
 static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:guidelines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
+    Regex::new(r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
         .expect("pattern")
 });
 static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {

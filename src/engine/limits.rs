@@ -171,7 +171,7 @@ static NAMES_MTUS: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// "The guidelines" quotes whatever the letter cites: the MTUS only if it cites nothing else.
 static NAMES_GUIDELINES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bguidelines?\b").expect("pattern"));
+    LazyLock::new(|| Regex::new(r"(?i)\bguide-?lines?\b").expect("pattern"));
 static NAMES_OTHER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bODG\b|Official Disability|\bAAOS\b|\bNICE\b|UpToDate|Medscape|\bFDA\b")
         .expect("pattern")

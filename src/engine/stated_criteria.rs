@@ -16,7 +16,7 @@ use crate::rulebook::Rule;
 
 static UNMET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:does|do|did) not|fails? to|failed to|cannot|can not|doesn't|don't) (?:meet|satisfy|fulfill?)\b[^.;]{0,40}?\b(?:criteria|criterion|requirements|guidelines?|indications?)\b|\b(?:criteria|criterion|requirements|guidelines?|indications?)\b[^.;]{0,60}?\b(?:(?:has|have|is|are|was|were) not (?:been )?|(?:has|have)n't been |not (?:been )?)(?:met|satisfied|fulfilled)\b",
+        r"(?i)\b(?:(?:does|do|did) not|fails? to|failed to|cannot|can not|doesn't|don't) (?:meet|satisfy|fulfill?)\b[^.;]{0,40}?\b(?:criteria|criterion|requirements|guide-?lines?|indications?)\b|\b(?:criteria|criterion|requirements|guide-?lines?|indications?)\b[^.;]{0,60}?\b(?:(?:has|have|is|are|was|were) not (?:been )?|(?:has|have)n't been |not (?:been )?)(?:met|satisfied|fulfilled)\b",
     )
     .expect("pattern")
 });
