@@ -37,22 +37,13 @@ pub enum Command {
     },
     /// Check letters against the rulebook: decisions that contradict their rationale or the guideline they cite.
     Check {
-        /// Letters: files, directories (recursively), or `-` for standard input.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-        format: CheckFormat,
-        /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
-        #[arg(long, value_delimiter = ',')]
-        select: Vec<String>,
-        /// Skip these rules: codes, code prefixes or kinds.
-        #[arg(long, value_delimiter = ',')]
-        ignore: Vec<String>,
-        /// Report only findings at or above this severity (and exit 1 only for them).
-        #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
-        min_severity: MinSeverity,
         #[command(flatten)]
-        rules: RuleArgs,
+        args: CheckArgs,
+    },
+    /// Audit a batch of letters: every check, plus decisions inconsistent across letters and summary tables.
+    Audit {
+        #[command(flatten)]
+        args: CheckArgs,
     },
     /// List the rules of the rulebook.
     Rules {
@@ -69,6 +60,41 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Letters: files, directories (recursively), or `-` for standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules: codes, code prefixes or kinds.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Report only findings at or above this severity (and exit 1 only for them).
+    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
+    pub min_severity: MinSeverity,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Worker threads (default: one per core). Output is the same for any count.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar (it is shown only when standard error is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Check a reproducible random sample of N of the letters given.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Seed of `--sample`.
+    #[arg(long, value_name = "S", default_value_t = 0, requires = "sample")]
+    pub seed: u64,
+    /// Print the number of findings per code after the findings.
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct RuleArgs {
     /// Use the rule files (*.yaml) in DIR instead of the built-in rulebook.
     #[arg(long, value_name = "DIR")]
@@ -82,9 +108,14 @@ pub struct RuleArgs {
 pub enum CheckFormat {
     /// miette reports (graphical on a terminal, narratable otherwise or with NO_COLOR).
     Human,
+    /// `{"files": [...], "summary": {...}}`, written as letters are checked.
     Json,
+    /// One JSON object per finding (or failed file), then one for the summary.
+    Jsonl,
     /// `path:line:col: severity[code] message`
     Concise,
+    /// GitHub Actions workflow commands (annotations on the letter's lines).
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,14 +135,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse { paths, format } => parse_command(&paths, format),
-        Command::Check {
-            paths,
-            format,
-            select,
-            ignore,
-            min_severity,
-            rules,
-        } => crate::commands::check(&paths, format, &select, &ignore, min_severity, &rules),
+        Command::Check { args } => crate::commands::check(&args, false),
+        Command::Audit { args } => crate::commands::check(&args, true),
         Command::Rules { rules } => crate::commands::rules(&rules),
         Command::Explain { code, rules } => crate::commands::explain(&code, &rules),
     }

@@ -1,15 +1,13 @@
 //! The `check`, `rules` and `explain` commands: wire reading, parsing, the
 //! rulebook, the engine and the renderers together, and choose exit codes.
 
-use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{CheckFormat, MinSeverity, RuleArgs};
+use crate::batch::Batch;
+use crate::cli::{CheckArgs, CheckFormat, MinSeverity, RuleArgs};
 use crate::engine::Engine;
-use crate::render::check::{Checked, Summary, write_concise, write_human, write_json};
 use crate::render::diagnostic::{Style, render};
-use crate::render::parse::Outcome;
+use crate::render::sink::{self, Sink};
 use crate::rulebook::{Rule, Rulebook, Severity, files};
 use crate::source;
 
@@ -68,80 +66,72 @@ fn threshold(m: MinSeverity) -> Severity {
     }
 }
 
-pub fn check(
-    paths: &[PathBuf],
-    format: CheckFormat,
-    select: &[String],
-    ignore: &[String],
-    min: MinSeverity,
-    args: &RuleArgs,
-) -> ExitCode {
-    let Some(book) = load_rulebook(args) else {
+/// `check` and `audit`: the batch pipeline into the sink of the chosen format.
+pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
+    let Some(book) = load_rulebook(&args.rules) else {
         return ExitCode::from(2);
     };
     let engine = Engine::new(&book);
+    let (select, ignore) = (&args.select, &args.ignore);
     let selected = |r: &Rule| {
         (select.is_empty() || select.iter().any(|p| names_rule(p, r)))
             && !ignore.iter().any(|p| names_rule(p, r))
     };
-    let min = threshold(min);
-    let inputs = source::expand(paths);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let style = Style::for_stream(std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    let mut summary = Summary::default();
-    let mut all = Vec::new();
-    for input in &inputs {
-        let outcome = Outcome::run(input);
-        let findings = match (&outcome.result, &outcome.source) {
-            (Ok(letter), Some(src)) => engine
-                .evaluate(letter, &src.text, &selected)
-                .into_iter()
-                .filter(|f| f.severity >= min)
-                .collect(),
-            _ => Vec::new(),
-        };
-        let checked = Checked { outcome, findings };
-        summary.add(&checked);
-        let written = match format {
-            CheckFormat::Human => {
-                if let Some(report) = crate::render::parse::failure_report(&checked.outcome) {
-                    let _ = out.flush();
-                    eprint!("{report}");
-                }
-                write_human(&mut out, &checked, style)
-            }
-            CheckFormat::Concise => write_concise(&mut out, &checked),
-            CheckFormat::Json => Ok(()),
-        };
-        if written.is_err() {
+    let mut inputs = source::expand(&args.paths);
+    if let Some(n) = args.sample {
+        inputs = crate::batch::sample(inputs, n, args.seed);
+    }
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("imrlint: cannot start worker threads: {e}");
             return ExitCode::from(2);
         }
-        if format == CheckFormat::Json {
-            all.push(checked);
+    };
+    let stdout = std::io::stdout();
+    let out = std::io::BufWriter::new(stdout.lock());
+    let style = Style::for_stream(std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    let mut sink: Box<dyn Sink> = match args.format {
+        CheckFormat::Human => Box::new(sink::Human { out, style }),
+        CheckFormat::Concise => Box::new(sink::Concise { out }),
+        CheckFormat::Json => Box::new(sink::Json {
+            out,
+            started: false,
+        }),
+        CheckFormat::Jsonl => Box::new(sink::JsonLines { out }),
+        CheckFormat::Github => Box::new(sink::Github { out }),
+    };
+    let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+    if args.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    } else if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} letters {per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    let batch = Batch {
+        engine: &engine,
+        selected: &selected,
+        min: threshold(args.min_severity),
+        audit,
+        statistics: args.statistics,
+    };
+    let result = batch.run(&inputs, &pool, sink.as_mut(), &|| bar.inc(1));
+    bar.finish_and_clear();
+    match result {
+        Err(e) => {
+            // A closed pipe (`| head`) is not an error worth a message.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("imrlint: cannot write output: {e}");
+            }
+            ExitCode::from(2)
         }
-    }
-    if format == CheckFormat::Json && write_json(&mut out, &all, &summary).is_err() {
-        return ExitCode::from(2);
-    }
-    let _ = out.flush();
-    if format != CheckFormat::Json {
-        eprintln!(
-            "imrlint: {} file{} given, {} checked, {} failed; {} finding{}",
-            summary.files,
-            if summary.files == 1 { "" } else { "s" },
-            summary.checked,
-            summary.failed,
-            summary.findings,
-            if summary.findings == 1 { "" } else { "s" }
-        );
-    }
-    if summary.failed > 0 {
-        ExitCode::from(2)
-    } else if summary.findings > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+        Ok(summary) if summary.failed > 0 => ExitCode::from(2),
+        Ok(summary) if summary.findings > 0 => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
     }
 }
 

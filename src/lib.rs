@@ -6,6 +6,8 @@
 //! evaluate → render. Parsing does no I/O: it turns a letter's text into a
 //! [`model::Letter`] whose every field carries a [`span::Span`] into that text.
 
+pub mod audit;
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod engine;

@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
+use imrlint::batch::Batch;
 use imrlint::engine::Engine;
+use imrlint::render::check::Checked;
+use imrlint::render::sink::{End, Sink};
 use imrlint::rulebook::{Rulebook, files};
 
 fn book() -> Rulebook {
@@ -17,10 +20,54 @@ fn book() -> Rulebook {
     })
 }
 
+/// Counts the code's findings across the letters of a fixture directory, run as a batch audit.
+struct Count<'a> {
+    code: &'a str,
+    n: usize,
+}
+
+impl Sink for Count<'_> {
+    fn file(&mut self, c: &Checked) -> std::io::Result<()> {
+        self.n += c.findings.iter().filter(|f| f.code == self.code).count();
+        Ok(())
+    }
+    fn finish(&mut self, end: &End) -> std::io::Result<()> {
+        self.n += end
+            .inconsistencies
+            .iter()
+            .filter(|i| i.finding.code == self.code)
+            .count();
+        Ok(())
+    }
+}
+
 fn findings_of(engine: &Engine, code: &str, fixture: &str) -> usize {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(fixture);
+    if fixture.ends_with('/') {
+        let inputs = imrlint::source::expand(&[path]);
+        assert!(
+            inputs.len() > 1,
+            "fixture directory {fixture} holds several letters"
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let selected = |r: &imrlint::rulebook::Rule| r.code == code;
+        let batch = Batch {
+            engine,
+            selected: &selected,
+            min: imrlint::rulebook::Severity::Info,
+            audit: true,
+            statistics: false,
+        };
+        let mut count = Count { code, n: 0 };
+        let summary = batch.run(&inputs, &pool, &mut count, &|| {}).expect("runs");
+        assert_eq!(summary.failed, 0, "{fixture}: every letter parses");
+        return count.n;
+    }
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {fixture}: {e}"));
     let letter = imrlint::parse::parse(&text)
         .unwrap_or_else(|e| panic!("fixture {fixture} does not parse: {e}"));

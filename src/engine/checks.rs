@@ -28,6 +28,8 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "certified-beyond-limit",
     "limit-misstated",
     "rationale-criteria-vs-decision",
+    // Runs across letters, in a batch audit (`crate::audit`), not per item.
+    "cross-letter-decisions",
 ];
 
 pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {

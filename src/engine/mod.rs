@@ -56,6 +56,18 @@ impl<'a> Engine<'a> {
         text: &str,
         selected: &dyn Fn(&Rule) -> bool,
     ) -> Vec<Finding> {
+        self.evaluate_with_facts(letter, text, selected, false).0
+    }
+
+    /// As [`Engine::evaluate`], and when `facts` is set also each item's key
+    /// facts: what a batch audit compares across letters.
+    pub fn evaluate_with_facts(
+        &self,
+        letter: &Letter,
+        text: &str,
+        selected: &dyn Fn(&Rule) -> bool,
+        facts: bool,
+    ) -> (Vec<Finding>, Vec<ItemFacts>) {
         let rules: Vec<&Rule> = self
             .book
             .rules
@@ -64,6 +76,7 @@ impl<'a> Engine<'a> {
             .filter(|r| selected(r))
             .collect();
         let mut findings = Vec::new();
+        let mut item_facts = Vec::new();
         let letter_facts = concepts::Facts::for_letter(letter, text, &self.concepts);
         for item in &letter.items {
             let ctx = ItemContext {
@@ -79,10 +92,61 @@ impl<'a> Engine<'a> {
             for rule in &rules {
                 checks::run(rule, &ctx, &mut findings);
             }
+            if facts {
+                item_facts.push(ItemFacts::of(&ctx));
+            }
         }
         findings.sort_by(|a, b| (a.span.offset, &a.code).cmp(&(b.span.offset, &b.code)));
         // Two editions of a guideline can make the same statement: one finding per words.
         findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.item == b.item);
-        findings
+        (findings, item_facts)
+    }
+}
+
+/// An item's key facts: the service in dispute, the section it was decided
+/// under, and which of that section's criteria the letter documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemFacts {
+    pub item: usize,
+    pub decision: crate::model::Decision,
+    pub decision_span: crate::span::Span,
+    pub service: Option<String>,
+    /// Every section the guideline line cites, `<guideline>/<section>`.
+    pub cited: Vec<String>,
+    /// Cited sections that have criteria: `<guideline>/<section>` and, per
+    /// criterion in rulebook order, whether the letter documents it.
+    pub sections: Vec<(String, Vec<bool>)>,
+}
+
+impl ItemFacts {
+    fn of(ctx: &ItemContext) -> ItemFacts {
+        let sections = ctx
+            .cited
+            .section_refs()
+            .into_iter()
+            .filter_map(|r| {
+                let (_, s) = ctx.book.section(&r)?;
+                (!s.criteria.is_empty()).then(|| {
+                    let met = s
+                        .criteria
+                        .iter()
+                        .map(|c| {
+                            std::iter::once(&c.concept)
+                                .chain(&c.alternatives)
+                                .any(|id| ctx.concepts.affirmed(id).is_some())
+                        })
+                        .collect();
+                    (r, met)
+                })
+            })
+            .collect();
+        ItemFacts {
+            item: ctx.item.index,
+            decision: ctx.item.decision.value,
+            decision_span: ctx.item.decision.span,
+            service: ctx.services.first().map(|s| s.id.clone()),
+            cited: ctx.cited.section_refs(),
+            sections,
+        }
     }
 }

@@ -79,15 +79,15 @@ pub fn write_concise(out: &mut impl Write, c: &Checked) -> io::Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct JsonSpan {
-    offset: usize,
-    length: usize,
-    line: usize,
-    column: usize,
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct JsonSpan {
+    pub offset: usize,
+    pub length: usize,
+    pub line: usize,
+    pub column: usize,
 }
 
-fn json_span(text: &str, s: Span) -> JsonSpan {
+pub fn json_span(text: &str, s: Span) -> JsonSpan {
     let (line, column) = line_column(text, s.offset);
     JsonSpan {
         offset: s.offset,
@@ -98,13 +98,13 @@ fn json_span(text: &str, s: Span) -> JsonSpan {
 }
 
 #[derive(Serialize)]
-struct JsonLabel {
+pub struct JsonLabel {
     span: JsonSpan,
     message: String,
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub struct JsonFinding<'a> {
     code: &'a str,
     kind: crate::rulebook::Kind,
     severity: Severity,
@@ -117,13 +117,13 @@ struct JsonFinding<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonError {
+pub struct JsonError {
     code: &'static str,
     message: String,
 }
 
 #[derive(Serialize)]
-struct JsonFile<'a> {
+pub struct JsonFile<'a> {
     path: &'a str,
     error: Option<JsonError>,
     findings: Vec<JsonFinding<'a>>,
@@ -138,67 +138,101 @@ pub struct Summary {
     pub by_severity: std::collections::BTreeMap<String, usize>,
     pub by_kind: std::collections::BTreeMap<String, usize>,
     pub by_code: std::collections::BTreeMap<String, usize>,
+    /// Every input that could not be used, with the reason.
+    pub failures: Vec<FailureRow>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct FailureRow {
+    pub path: String,
+    pub code: &'static str,
+    pub message: String,
 }
 
 impl Summary {
     pub fn add(&mut self, c: &Checked) {
         self.files += 1;
-        if c.outcome.failed() {
+        if let Err(e) = &c.outcome.result {
             self.failed += 1;
+            self.failures.push(FailureRow {
+                path: c.outcome.path.clone(),
+                code: e.code(),
+                message: e.message(),
+            });
         } else {
             self.checked += 1;
         }
         for f in &c.findings {
-            self.findings += 1;
-            *self
-                .by_severity
-                .entry(f.severity.name().to_string())
-                .or_default() += 1;
-            *self.by_kind.entry(f.kind.name().to_string()).or_default() += 1;
-            *self.by_code.entry(f.code.clone()).or_default() += 1;
+            self.add_finding(f);
+        }
+    }
+
+    pub fn add_finding(&mut self, f: &Finding) {
+        self.findings += 1;
+        *self
+            .by_severity
+            .entry(f.severity.name().to_string())
+            .or_default() += 1;
+        *self.by_kind.entry(f.kind.name().to_string()).or_default() += 1;
+        *self.by_code.entry(f.code.clone()).or_default() += 1;
+    }
+}
+
+impl<'a> JsonFinding<'a> {
+    /// `text` is the letter the finding's spans point into.
+    pub fn of(f: &'a Finding, text: &str) -> JsonFinding<'a> {
+        JsonFinding {
+            code: &f.code,
+            kind: f.kind,
+            severity: f.severity,
+            item: f.item,
+            message: &f.message,
+            span: json_span(text, f.span),
+            labels: f
+                .labels
+                .iter()
+                .map(|l| JsonLabel {
+                    span: json_span(text, l.span),
+                    message: l.message.clone(),
+                })
+                .collect(),
+            help: &f.help,
+            rule: &f.rule,
         }
     }
 }
 
-pub fn write_json(out: &mut impl Write, checked: &[Checked], summary: &Summary) -> io::Result<()> {
-    let files: Vec<JsonFile> = checked
-        .iter()
-        .map(|c| {
-            let text = c.outcome.source.as_ref().map_or("", |s| s.text.as_str());
-            JsonFile {
-                path: &c.outcome.path,
-                error: c.outcome.result.as_ref().err().map(|e| JsonError {
-                    code: e.code(),
-                    message: e.message(),
-                }),
-                findings: c
-                    .findings
-                    .iter()
-                    .map(|f| JsonFinding {
-                        code: &f.code,
-                        kind: f.kind,
-                        severity: f.severity,
-                        item: f.item,
-                        message: &f.message,
-                        span: json_span(text, f.span),
-                        labels: f
-                            .labels
-                            .iter()
-                            .map(|l| JsonLabel {
-                                span: json_span(text, l.span),
-                                message: l.message.clone(),
-                            })
-                            .collect(),
-                        help: &f.help,
-                        rule: &f.rule,
-                    })
-                    .collect(),
-            }
+impl JsonFinding<'_> {
+    /// Places the finding (and its labels) where the caller knows it stands,
+    /// for findings whose letter text is no longer at hand.
+    pub fn set_position(&mut self, span: JsonSpan) {
+        for l in &mut self.labels {
+            l.span = span;
+        }
+        self.span = span;
+    }
+}
+
+impl JsonError {
+    pub fn of(c: &Checked) -> Option<JsonError> {
+        c.outcome.result.as_ref().err().map(|e| JsonError {
+            code: e.code(),
+            message: e.message(),
         })
-        .collect();
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &serde_json::json!({ "files": files, "summary": summary }),
-    )?;
-    writeln!(out)
+    }
+}
+
+impl<'a> JsonFile<'a> {
+    pub fn of(c: &'a Checked) -> JsonFile<'a> {
+        let text = c.outcome.source.as_ref().map_or("", |s| s.text.as_str());
+        JsonFile {
+            path: &c.outcome.path,
+            error: JsonError::of(c),
+            findings: c
+                .findings
+                .iter()
+                .map(|f| JsonFinding::of(f, text))
+                .collect(),
+        }
+    }
 }
