@@ -524,6 +524,13 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
 }
 
+/// A criterion is met when the letter affirms its concept or one of its alternatives.
+pub fn criterion_met(ctx: &ItemContext, c: &crate::rulebook::Criterion) -> bool {
+    std::iter::once(&c.concept)
+        .chain(&c.alternatives)
+        .any(|id| ctx.concepts.affirmed(id).is_some())
+}
+
 fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if ctx.item.decision.value != Decision::Overturned {
         return;
@@ -554,10 +561,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             continue;
         };
         for c in &section.criteria {
-            let met = std::iter::once(&c.concept)
-                .chain(&c.alternatives)
-                .any(|id| ctx.concepts.affirmed(id).is_some());
-            if met {
+            if criterion_met(ctx, c) {
                 continue;
             }
             let denied = std::iter::once(&c.concept)

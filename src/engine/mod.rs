@@ -130,11 +130,7 @@ impl ItemFacts {
                     let met = s
                         .criteria
                         .iter()
-                        .map(|c| {
-                            std::iter::once(&c.concept)
-                                .chain(&c.alternatives)
-                                .any(|id| ctx.concepts.affirmed(id).is_some())
-                        })
+                        .map(|c| checks::criterion_met(ctx, c))
                         .collect();
                     (r, met)
                 })
