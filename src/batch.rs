@@ -20,7 +20,7 @@ use crate::source::Input;
 
 /// Letters in flight per thread: enough to keep threads busy, few enough
 /// that a chunk of letters (texts, models, findings) stays a few MiB.
-const PER_THREAD: usize = 32;
+const PER_THREAD: usize = 8;
 
 pub struct Batch<'a> {
     pub engine: &'a Engine<'a>,

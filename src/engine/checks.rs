@@ -427,7 +427,22 @@ pub struct NotSaidMatcher<'a> {
     pub section_ref: String,
     pub section: &'a Section,
     pub id: String,
-    pub regex: Regex,
+    pub regex: regex::bytes::Regex,
+}
+
+/// Compiles a `does_not_say` pattern. Byte matching with ASCII classes and
+/// word boundaries: a pattern like `[^.]{0,80}` over Unicode compiles to
+/// eighty copies of a UTF-8 automaton, which across a hundred patterns cost
+/// most of the engine's memory; letters are English, and the few non-ASCII
+/// characters only count as more than one byte in such a bound.
+pub fn not_said_regex(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .unicode(false)
+        // Each thread keeps a lazy-DFA cache per pattern; rationale sentences
+        // are short, so a small cache costs little time and bounds memory.
+        .dfa_size_limit(64 * 1024)
+        .build()
 }
 
 pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
@@ -435,10 +450,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     for (_, g) in &book.guidelines {
         for s in &g.sections {
             for n in &s.does_not_say {
-                if let Ok(regex) = regex::RegexBuilder::new(&n.pattern)
-                    .case_insensitive(true)
-                    .build()
-                {
+                if let Ok(regex) = not_said_regex(&n.pattern) {
                     out.push(NotSaidMatcher {
                         section_ref: format!("{}/{}", g.id, s.id),
                         section: s,
@@ -495,7 +507,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             continue;
         };
         for (s, e) in super::concepts::sentences(t) {
-            let Some(hit) = m.regex.find(&t[s..e]) else {
+            let Some(hit) = m.regex.find(t[s..e].as_bytes()) else {
                 continue;
             };
             let span = folded.span(s + hit.start(), s + hit.end());

@@ -96,10 +96,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                 }
             }
             for n in &s.does_not_say {
-                if let Err(e) = regex::RegexBuilder::new(&n.pattern)
-                    .case_insensitive(true)
-                    .build()
-                {
+                if let Err(e) = crate::engine::checks::not_said_regex(&n.pattern) {
                     errors.push(book.report_at(
                         *o,
                         &n.pattern,
