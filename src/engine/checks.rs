@@ -430,12 +430,12 @@ pub struct NotSaidMatcher<'a> {
     pub regex: regex::bytes::Regex,
 }
 
-/// Compiles a `does_not_say` pattern. Byte matching with ASCII classes and
+/// Compiles a rulebook pattern (`does_not_say`, regex concept terms). Byte matching with ASCII classes and
 /// word boundaries: a pattern like `[^.]{0,80}` over Unicode compiles to
 /// eighty copies of a UTF-8 automaton, which across a hundred patterns cost
 /// most of the engine's memory; letters are English, and the few non-ASCII
 /// characters only count as more than one byte in such a bound.
-pub fn not_said_regex(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+pub fn rule_regex(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .case_insensitive(true)
         .unicode(false)
@@ -450,7 +450,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     for (_, g) in &book.guidelines {
         for s in &g.sections {
             for n in &s.does_not_say {
-                if let Ok(regex) = not_said_regex(&n.pattern) {
+                if let Ok(regex) = rule_regex(&n.pattern) {
                     out.push(NotSaidMatcher {
                         section_ref: format!("{}/{}", g.id, s.id),
                         section: s,

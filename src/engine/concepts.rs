@@ -50,26 +50,29 @@ pub struct Facts {
     pub mentions: Vec<Mention>,
 }
 
+// ASCII word boundaries and case folding (`-u`): cue words are English, and
+// these run once per concept mention, where Unicode `\b` would keep the lazy
+// DFA from running on any sentence with a non-ASCII character.
 static NEG_PRE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:no|not|without|denie[sd]|deny|negative for|absence of|absent|free of|lack(?:s|ing)? of|nor|neither|never|none|unremarkable for|fail(?:s|ed)? to (?:show|demonstrate|document)|no (?:evidence|indication|documentation|mention|sign|signs|history) of)\b")
+    Regex::new(r"(?i-u)\b(?:no|not|without|denie[sd]|deny|negative for|absence of|absent|free of|lack(?:s|ing)? of|nor|neither|never|none|unremarkable for|fail(?:s|ed)? to (?:show|demonstrate|document)|no (?:evidence|indication|documentation|mention|sign|signs|history) of)\b")
         .expect("pattern")
 });
 static NEG_POST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^[^.;]{0,40}?\b(?:(?:was|were|is|are|has been|have been) (?:ruled out|negative|absent|not (?:present|documented|found|noted)))\b").expect("pattern")
 });
 static POSSIBLE_PRE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:rule out|r/o|possible|possibly|suspected|suspicion of|questionable|may|might|could|if|whether|unless|consider|concern for|evaluate for)\b").expect("pattern")
+    Regex::new(r"(?i-u)\b(?:rule out|r/o|possible|possibly|suspected|suspicion of|questionable|may|might|could|if|whether|unless|consider|concern for|evaluate for)\b").expect("pattern")
 });
 static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
+    Regex::new(r"(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
         .expect("pattern")
 });
 static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
+    Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
         .expect("pattern")
 });
 static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[;:]|,\s(?:but|however|although|though|yet)\b|\b(?:but|however|although|though|which|who)\b").expect("pattern")
+    Regex::new(r"(?i-u)[;:]|,\s(?:but|however|although|though|yet)\b|\b(?:but|however|although|though|which|who)\b").expect("pattern")
 });
 
 /// Every concept term compiled into one automaton, so a text is scanned
@@ -79,7 +82,7 @@ pub struct ConceptMatcher {
     automaton: Option<AhoCorasick>,
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
-    regexes: Vec<(String, Regex)>,
+    regexes: Vec<(String, regex::bytes::Regex)>,
 }
 
 pub fn compile(book: &Rulebook) -> ConceptMatcher {
@@ -89,7 +92,9 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     for (_, c) in &book.concepts {
         for t in &c.terms {
             if c.regex {
-                if let Ok(r) = Regex::new(&format!("(?i){t}")) {
+                // Bytes and ASCII classes, as for `does_not_say` patterns: a
+                // Unicode `[^.]{0,120}` is a large automaton scanned over every letter.
+                if let Ok(r) = super::checks::rule_regex(t) {
                     regexes.push((c.id.clone(), r));
                 }
                 continue;
@@ -129,7 +134,7 @@ impl ConceptMatcher {
             }
         }
         for (id, r) in &self.regexes {
-            for m in r.find_iter(t) {
+            for m in r.find_iter(t.as_bytes()) {
                 out.push((id.as_str(), m.start(), m.end()));
             }
         }

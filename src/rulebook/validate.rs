@@ -96,7 +96,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                 }
             }
             for n in &s.does_not_say {
-                if let Err(e) = crate::engine::checks::not_said_regex(&n.pattern) {
+                if let Err(e) = crate::engine::checks::rule_regex(&n.pattern) {
                     errors.push(book.report_at(
                         *o,
                         &n.pattern,
@@ -124,7 +124,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
         dup(&mut c_ids, &c.id, *o, "concept", &mut errors);
         if c.regex {
             for t in &c.terms {
-                if let Err(e) = regex::RegexBuilder::new(t).case_insensitive(true).build() {
+                if let Err(e) = crate::engine::checks::rule_regex(t) {
                     errors.push(book.report_at(
                         *o,
                         t,
