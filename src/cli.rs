@@ -114,8 +114,14 @@ pub enum CheckFormat {
     Jsonl,
     /// `path:line:col: severity[code] message`
     Concise,
+    /// One self-contained HTML page: summary, charts, sortable findings, highlighted letters.
+    Html,
     /// GitHub Actions workflow commands (annotations on the letter's lines).
     Github,
+    /// SARIF 2.1.0 log (code scanning, SARIF viewers); unreadable inputs are tool notifications.
+    Sarif,
+    /// JUnit XML: a test suite per letter, a failing test case per finding.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

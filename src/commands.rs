@@ -8,6 +8,7 @@ use crate::cli::{CheckArgs, CheckFormat, MinSeverity, RuleArgs};
 use crate::engine::Engine;
 use crate::render::diagnostic::{Style, render};
 use crate::render::sink::{self, Sink};
+use crate::render::{junit, sarif};
 use crate::rulebook::{Rule, Rulebook, Severity, files};
 use crate::source;
 
@@ -97,12 +98,23 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     let mut sink: Box<dyn Sink> = match args.format {
         CheckFormat::Human => Box::new(sink::Human { out, style }),
         CheckFormat::Concise => Box::new(sink::Concise { out }),
+        CheckFormat::Html => Box::new(crate::render::html::Html::new(out, audit)),
         CheckFormat::Json => Box::new(sink::Json {
             out,
             started: false,
         }),
         CheckFormat::Jsonl => Box::new(sink::JsonLines { out }),
         CheckFormat::Github => Box::new(sink::Github { out }),
+        CheckFormat::Sarif => Box::new(sarif::Sarif::new(
+            out,
+            book.rules
+                .iter()
+                .map(|(_, r)| r)
+                .filter(|r| selected(r))
+                .map(sarif::RuleInfo::of)
+                .collect(),
+        )),
+        CheckFormat::Junit => Box::new(junit::Junit::new(out)),
     };
     let bar = indicatif::ProgressBar::new(inputs.len() as u64);
     if args.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {

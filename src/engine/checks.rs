@@ -507,7 +507,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             continue;
         };
         for (s, e) in super::concepts::sentences(t) {
-            let Some(hit) = m.regex.find(t[s..e].as_bytes()) else {
+            let Some(hit) = m.regex.find(&t.as_bytes()[s..e]) else {
                 continue;
             };
             let span = folded.span(s + hit.start(), s + hit.end());

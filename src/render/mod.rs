@@ -2,5 +2,8 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod html;
+pub mod junit;
 pub mod parse;
+pub mod sarif;
 pub mod sink;
