@@ -143,17 +143,7 @@ impl<W: Write> Sarif<W> {
 
     fn finding(&self, path: &str, text: &str, f: &Finding) -> Value {
         let uri = path_uri(path);
-        let mut r = Map::new();
-        r.insert("ruleId".into(), f.code.clone().into());
-        r.insert("level".into(), level(f.severity).into());
-        r.insert("message".into(), json!({ "text": f.message }));
-        r.insert(
-            "locations".into(),
-            json!([{ "physicalLocation": {
-                "artifactLocation": { "uri": uri },
-                "region": region(text, f.span),
-            }}]),
-        );
+        let mut r = result_at(f, &uri, region(text, f.span));
         let related: Vec<Value> = f
             .labels
             .iter()
@@ -179,16 +169,10 @@ impl<W: Write> Sarif<W> {
 
     fn inconsistency(&self, i: &Inconsistency) -> Value {
         let f = &i.finding;
-        let mut r = Map::new();
-        r.insert("ruleId".into(), f.code.clone().into());
-        r.insert("level".into(), level(f.severity).into());
-        r.insert("message".into(), json!({ "text": f.message }));
-        r.insert(
-            "locations".into(),
-            json!([{ "physicalLocation": {
-                "artifactLocation": { "uri": path_uri(&i.path) },
-                "region": { "startLine": i.line, "startColumn": i.column },
-            }}]),
+        let mut r = result_at(
+            f,
+            &path_uri(&i.path),
+            json!({ "startLine": i.line, "startColumn": i.column }),
         );
         let related: Vec<Value> = i
             .others
@@ -258,6 +242,22 @@ impl<W: Write> Sink for Sarif<W> {
         self.out.write_all(b"]\n}]\n}\n")?;
         self.out.flush()
     }
+}
+
+/// A result's rule, level, message and one location.
+fn result_at(f: &Finding, uri: &str, region: Value) -> Map<String, Value> {
+    let mut r = Map::new();
+    r.insert("ruleId".into(), f.code.clone().into());
+    r.insert("level".into(), level(f.severity).into());
+    r.insert("message".into(), json!({ "text": f.message }));
+    r.insert(
+        "locations".into(),
+        json!([{ "physicalLocation": {
+            "artifactLocation": { "uri": uri },
+            "region": region,
+        }}]),
+    );
+    r
 }
 
 fn level(s: Severity) -> &'static str {

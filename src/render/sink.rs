@@ -107,6 +107,27 @@ pub fn write_tables(out: &mut dyn Write, end: &End) -> io::Result<()> {
     Ok(())
 }
 
+/// The end of a people-facing run: cross-letter findings as concise lines,
+/// the tables, and the summary line on standard error.
+fn finish_text(out: &mut dyn Write, end: &End) -> io::Result<()> {
+    for i in end.inconsistencies {
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            i.path,
+            i.line,
+            i.column,
+            i.finding.severity.name(),
+            i.finding.code,
+            i.finding.message
+        )?;
+    }
+    write_tables(out, end)?;
+    out.flush()?;
+    eprintln!("{}", summary_line(end.summary));
+    Ok(())
+}
+
 pub struct Human<W: Write> {
     pub out: W,
     pub style: Style,
@@ -121,22 +142,7 @@ impl<W: Write> Sink for Human<W> {
         write_human(&mut self.out, c, self.style)
     }
     fn finish(&mut self, end: &End) -> io::Result<()> {
-        for i in end.inconsistencies {
-            writeln!(
-                self.out,
-                "{}:{}:{}: {}[{}] {}",
-                i.path,
-                i.line,
-                i.column,
-                i.finding.severity.name(),
-                i.finding.code,
-                i.finding.message
-            )?;
-        }
-        write_tables(&mut self.out, end)?;
-        self.out.flush()?;
-        eprintln!("{}", summary_line(end.summary));
-        Ok(())
+        finish_text(&mut self.out, end)
     }
 }
 
@@ -149,22 +155,7 @@ impl<W: Write> Sink for Concise<W> {
         write_concise(&mut self.out, c)
     }
     fn finish(&mut self, end: &End) -> io::Result<()> {
-        for i in end.inconsistencies {
-            writeln!(
-                self.out,
-                "{}:{}:{}: {}[{}] {}",
-                i.path,
-                i.line,
-                i.column,
-                i.finding.severity.name(),
-                i.finding.code,
-                i.finding.message
-            )?;
-        }
-        write_tables(&mut self.out, end)?;
-        self.out.flush()?;
-        eprintln!("{}", summary_line(end.summary));
-        Ok(())
+        finish_text(&mut self.out, end)
     }
 }
 
