@@ -211,3 +211,19 @@ fn mutated_real_letters_are_clean_before_the_edit() {
         "only {pairs} mutated real letters listed as triggers"
     );
 }
+
+/// Limits and patterns are validated too: a limit's `when` concept must
+/// exist, and a `does_not_say` pattern may not be anchored (it is searched in
+/// the whole rationale before each sentence).
+#[test]
+fn validation_catches_dangling_limit_concepts_and_anchored_patterns() {
+    let extra = imrlint::rulebook::RuleSource {
+        name: "extra.yaml".into(),
+        text: "guidelines:\n  - id: test-guideline\n    title: T\n    mtus: true\n    names: [Test Guideline]\n    source: test\n    sections:\n      - id: s\n        title: S\n        status: recommended\n        facts:\n          - {id: f, text: t, source: test, verified: unverified}\n        limits:\n          - {id: l, unit: visits, max: 6, when: no-such-concept, fact: f}\n        does_not_say:\n          - {id: n, claim: c, pattern: '^TENS is recommended', fact: f}\n".into(),
+    };
+    let errors = Rulebook::from_sources(files::embedded().into_iter().chain([extra]).collect())
+        .expect_err("invalid");
+    let codes: Vec<&str> = errors.iter().map(|e| e.code.as_str()).collect();
+    assert!(codes.contains(&"rulebook/dangling-concept"), "{codes:?}");
+    assert!(codes.contains(&"rulebook/anchored-pattern"), "{codes:?}");
+}

@@ -439,9 +439,10 @@ pub fn rule_regex(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .case_insensitive(true)
         .unicode(false)
-        // Each thread keeps a lazy-DFA cache per pattern; rationale sentences
-        // are short, so a small cache costs little time and bounds memory.
-        .dfa_size_limit(64 * 1024)
+        // Each thread keeps a lazy-DFA cache per pattern: bounded, so memory
+        // does not grow with threads times patterns; large enough that the
+        // cache is not thrown away and the search falls back to the slow PikeVM.
+        .dfa_size_limit(256 * 1024)
         .build()
 }
 
@@ -506,6 +507,11 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
+        // A pattern holds no anchors, so a match in a sentence is a match in
+        // the rationale: one search over it rules out most patterns.
+        if !m.regex.is_match(t.as_bytes()) {
+            continue;
+        }
         for (s, e) in super::concepts::sentences(t) {
             let Some(hit) = m.regex.find(&t.as_bytes()[s..e]) else {
                 continue;

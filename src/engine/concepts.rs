@@ -168,20 +168,27 @@ impl Facts {
             return;
         }
         let sentences = sentences(t);
+        // Cues are found once per sentence that holds a concept, then each
+        // mention looks up its own window among them.
+        let mut cues: Option<(usize, SentenceCues)> = None;
         for (concept, ms, me) in hits {
             let Some(&(s_start, s_end)) = sentences.iter().find(|&&(a, b)| a <= ms && me <= b)
             else {
                 continue;
             };
             let sentence = &t[s_start..s_end];
+            if cues.as_ref().is_none_or(|(at, _)| *at != s_start) {
+                cues = Some((s_start, SentenceCues::of(sentence, place)));
+            }
+            let Some((_, c)) = &cues else { continue };
             // A case summary sentence that reports the review history ("UR denied
             // the request due to no evidence of red flags") states a decision's
             // reasons, not a clinical finding.
-            if place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence) {
+            if c.review_history {
                 continue;
             }
-            let (assertion, cue) = assertion(sentence, ms - s_start, me - s_start);
-            let place = if place == Place::Rationale && GUIDELINE_TALK.is_match(sentence) {
+            let (assertion, cue) = c.assertion(sentence, ms - s_start, me - s_start);
+            let place = if c.guideline_talk {
                 Place::GuidelineStatement
             } else {
                 place
@@ -248,37 +255,78 @@ fn abbreviation(before: &str) -> bool {
     ) || last.len() == 1
 }
 
+/// The cues of one sentence, found once.
+struct SentenceCues {
+    review_history: bool,
+    guideline_talk: bool,
+    clause_breaks: Vec<usize>,
+    negations: Vec<(usize, usize)>,
+    hedges: Vec<(usize, usize)>,
+}
+
+impl SentenceCues {
+    fn of(sentence: &str, place: Place) -> SentenceCues {
+        let spans = |r: &Regex| {
+            r.find_iter(sentence)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        };
+        SentenceCues {
+            review_history: place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence),
+            guideline_talk: place == Place::Rationale && GUIDELINE_TALK.is_match(sentence),
+            clause_breaks: CLAUSE_BREAK.find_iter(sentence).map(|m| m.end()).collect(),
+            negations: spans(&NEG_PRE),
+            hedges: spans(&POSSIBLE_PRE),
+        }
+    }
+
+    /// The assertion of the mention at `start..end`: the last negation cue
+    /// (else hedge) in its window - the same clause, at most six words before
+    /// it - or a negating phrase right after it.
+    fn assertion(
+        &self,
+        sentence: &str,
+        start: usize,
+        end: usize,
+    ) -> (Assertion, Option<(usize, usize)>) {
+        let clause_start = self
+            .clause_breaks
+            .iter()
+            .rev()
+            .find(|&&b| b <= start)
+            .copied()
+            .unwrap_or(0);
+        // NegEx's window: a cue reaches at most six words forward.
+        let words: Vec<usize> = sentence[clause_start..start]
+            .match_indices(' ')
+            .map(|(i, _)| clause_start + i + 1)
+            .collect();
+        let window = words
+            .len()
+            .checked_sub(7)
+            .map_or(clause_start, |k| words[k]);
+        let last_in = |cues: &[(usize, usize)]| {
+            cues.iter()
+                .rev()
+                .find(|&&(a, b)| a >= window && b <= start)
+                .copied()
+        };
+        if let Some(c) = last_in(&self.negations) {
+            return (Assertion::Negated, Some(c));
+        }
+        if let Some(m) = NEG_POST.find(&sentence[end..]) {
+            return (Assertion::Negated, Some((end + m.start(), end + m.end())));
+        }
+        if let Some(c) = last_in(&self.hedges) {
+            return (Assertion::Possible, Some(c));
+        }
+        (Assertion::Affirmed, None)
+    }
+}
+
+#[cfg(test)]
 fn assertion(sentence: &str, start: usize, end: usize) -> (Assertion, Option<(usize, usize)>) {
-    let clause_start = CLAUSE_BREAK
-        .find_iter(&sentence[..start])
-        .last()
-        .map_or(0, |m| m.end());
-    // NegEx's window: a cue reaches at most six words forward.
-    let words: Vec<usize> = sentence[clause_start..start]
-        .match_indices(' ')
-        .map(|(i, _)| clause_start + i + 1)
-        .collect();
-    let clause_start = words
-        .len()
-        .checked_sub(7)
-        .map_or(clause_start, |k| words[k]);
-    let before = &sentence[clause_start..start];
-    if let Some(m) = NEG_PRE.find_iter(before).last() {
-        return (
-            Assertion::Negated,
-            Some((clause_start + m.start(), clause_start + m.end())),
-        );
-    }
-    if let Some(m) = NEG_POST.find(&sentence[end..]) {
-        return (Assertion::Negated, Some((end + m.start(), end + m.end())));
-    }
-    if let Some(m) = POSSIBLE_PRE.find_iter(before).last() {
-        return (
-            Assertion::Possible,
-            Some((clause_start + m.start(), clause_start + m.end())),
-        );
-    }
-    (Assertion::Affirmed, None)
+    SentenceCues::of(sentence, Place::CaseSummary).assertion(sentence, start, end)
 }
 
 #[cfg(test)]

@@ -46,16 +46,25 @@ pub fn check(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     let t = folded.as_str();
     let mut unmet = None;
     let mut met = None;
+    // Most rationales state no verdict on the criteria: one search rules them out.
+    if !UNMET.is_match(t) && !MET.is_match(t) {
+        return;
+    }
     for (s, e) in super::concepts::sentences(t) {
         let sentence = &t[s..e];
+        let verdict = UNMET
+            .find(sentence)
+            .map(|m| (true, m))
+            .or_else(|| MET.find(sentence).map(|m| (false, m)));
+        let Some((is_unmet, m)) = verdict else {
+            continue;
+        };
         if NOT_A_VERDICT.is_match(&sentence.replace("but not limited to", "")) {
             continue;
         }
-        if let Some(m) = UNMET.find(sentence) {
+        if is_unmet {
             unmet.get_or_insert((s + m.start(), s + m.end()));
-        } else if let Some(m) = MET.find(sentence)
-            && !NEGATION.is_match(sentence)
-        {
+        } else if !NEGATION.is_match(sentence) {
             met.get_or_insert((s + m.start(), s + m.end()));
         }
     }

@@ -96,6 +96,15 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                 }
             }
             for n in &s.does_not_say {
+                if anchored(&n.pattern) {
+                    errors.push(book.report_at(
+                        *o,
+                        &n.pattern,
+                        "rulebook/anchored-pattern",
+                        format!("pattern of '{}' uses `^` or `$`", n.id),
+                        Some("patterns are matched against a whole rationale first and then each sentence; an anchor would make the two disagree".into()),
+                    ));
+                }
                 if let Err(e) = crate::engine::checks::rule_regex(&n.pattern) {
                     errors.push(book.report_at(
                         *o,
@@ -249,6 +258,15 @@ fn join<'a>(it: impl Iterator<Item = &'a &'a str>) -> String {
     let mut v: Vec<&str> = it.copied().collect();
     v.sort_unstable();
     v.join(", ")
+}
+
+/// Whether a pattern holds a `^` or `$` anchor (a `^` opening a class is not one).
+fn anchored(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    (0..b.len()).any(|i| {
+        let escaped = i > 0 && b[i - 1] == b'\\';
+        !escaped && (b[i] == b'$' || (b[i] == b'^' && (i == 0 || b[i - 1] != b'[')))
+    })
 }
 
 /// The regex crate's error ends with its one-line reason, after a picture of the pattern.
