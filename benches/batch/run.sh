@@ -1,0 +1,601 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016  # backquotes in printf formats are Markdown, not expansions
+# Batch benchmark: imrlint against ripgrep (and optionally semgrep) on a replicated corpus
+# of real IMR letters. See benches/batch/README.md for what is measured and the results.
+#
+#   benches/batch/run.sh [OPTIONS] [SIZE...]        (from the repo root or from benches/batch)
+#
+# Sizes are numbers of letters (default: 1000 5000). Exit status: 0 when every run worked,
+# 1 when some run failed (its row says FAILED), 2 on a usage or setup error.
+set -euo pipefail
+
+ORIG_ARGS=("$@")
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
+
+SOURCE=/work/shared/data/dwc-imr-letters/text
+CORPUS_ROOT="${TMPDIR:-/tmp}/imrlint-batch-corpus"
+SEMGREP_VENV=${SEMGREP_VENV:-/tmp/semgrep-venv}  # environment override, for a venv elsewhere
+PATTERNS="$SCRIPT_DIR/patterns.txt"
+SEMGREP_RULES="$SCRIPT_DIR/semgrep-rules.yaml"
+IMRLINT_BIN=""
+REV=""
+BUILD_ROOT="${TMPDIR:-/tmp}/imrlint-batch-build"
+BUILD=1
+BIG=0
+SEMGREP=0
+SEMGREP_MAX=5000
+REPEAT=1
+OUT=""
+SIZES=()
+PER_DIR=1000
+SELECT_CODES="conclusion/decision-contradicts-rationale,citation/chapter-not-for-body-part,citation/non-mtus-without-reason"
+
+usage() {
+    cat <<EOF
+Usage: $0 [OPTIONS] [SIZE...]
+
+Replicates the letters of --source into a corpus of SIZE letters (default sizes: 1000 5000)
+and measures wall time, CPU time (user+sys) and peak RSS of ripgrep and imrlint on it.
+
+Options:
+  --letters N       add a corpus size (same as a positional SIZE; repeatable)
+  --big             add the 50000-letter size
+  --semgrep         also run semgrep (generic-mode rules in semgrep-rules.yaml) and
+                    imrlint restricted to the equivalent checks (--select), at every size
+                    up to --semgrep-max
+  --semgrep-max N   largest size semgrep is run at (default $SEMGREP_MAX; semgrep checks
+                    about 100 letters a second)
+  --repeat R        run each command R times and report the median of each figure (default 1)
+  --source DIR      letters to replicate (default: $SOURCE)
+  --corpus-root DIR where corpora are built and reused (default: $CORPUS_ROOT)
+  --imrlint PATH    imrlint binary to measure (default: cargo build --release, then
+                    target/release/imrlint; a copy is measured so a rebuild mid-run is harmless)
+  --no-build        do not run cargo build (use the existing target/release/imrlint)
+  --rev REV         measure imrlint as committed at git revision REV (e.g. HEAD), built from a
+                    git-archive copy under $BUILD_ROOT: edits in the working tree
+                    and rebuilds of target/ by others do not touch it
+  --out FILE        also write the report (Markdown) to FILE
+  -h, --help        this help
+
+Environment: SEMGREP_VENV (default /tmp/semgrep-venv), TMPDIR (corpora and builds).
+EOF
+}
+
+die() { echo "run.sh: error: $*" >&2; exit 2; }
+note() { echo "run.sh: $*" >&2; }
+
+while (($#)); do
+    case "$1" in
+        --letters) [[ $# -ge 2 ]] || die "--letters needs a number"; SIZES+=("$2"); shift 2 ;;
+        --letters=*) SIZES+=("${1#*=}"); shift ;;
+        --big) BIG=1; shift ;;
+        --semgrep) SEMGREP=1; shift ;;
+        --semgrep-max) [[ $# -ge 2 ]] || die "--semgrep-max needs a number"; SEMGREP_MAX=$2; shift 2 ;;
+        --repeat) [[ $# -ge 2 ]] || die "--repeat needs a number"; REPEAT=$2; shift 2 ;;
+        --source) [[ $# -ge 2 ]] || die "--source needs a directory"; SOURCE=$2; shift 2 ;;
+        --corpus-root) [[ $# -ge 2 ]] || die "--corpus-root needs a directory"; CORPUS_ROOT=$2; shift 2 ;;
+        --imrlint) [[ $# -ge 2 ]] || die "--imrlint needs a path"; IMRLINT_BIN=$2; BUILD=0; shift 2 ;;
+        --no-build) BUILD=0; shift ;;
+        --rev) [[ $# -ge 2 ]] || die "--rev needs a git revision"; REV=$2; shift 2 ;;
+        --out) [[ $# -ge 2 ]] || die "--out needs a file"; OUT=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        -*) usage >&2; die "unknown option: $1" ;;
+        *) SIZES+=("$1"); shift ;;
+    esac
+done
+((${#SIZES[@]})) || SIZES=(1000 5000)
+((BIG)) && SIZES+=(50000)
+for n in "${SIZES[@]}"; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "a size must be a positive number of letters, not '$n'"
+done
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive number, not '$REPEAT'"
+[[ $SEMGREP_MAX =~ ^[0-9]+$ ]] || die "--semgrep-max must be a number, not '$SEMGREP_MAX'"
+# Sizes in increasing order, without duplicates.
+mapfile -t SIZES < <(printf '%s\n' "${SIZES[@]}" | sort -n -u)
+
+# ------------------------------------------------------------------------------ tools
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+apt_install() { # package
+    command -v apt-get >/dev/null || return 1
+    note "installing the Debian package '$1' with apt-get"
+    as_root apt-get install -y -q "$1" >/dev/null 2>&1 \
+        || { as_root apt-get update -q >/dev/null 2>&1 && as_root apt-get install -y -q "$1" >/dev/null 2>&1; }
+}
+if ! /usr/bin/time -v true >/dev/null 2>&1; then
+    apt_install time || true
+    /usr/bin/time -v true >/dev/null 2>&1 || die "GNU time (/usr/bin/time -v) is needed: apt-get install time"
+fi
+if ! command -v rg >/dev/null; then
+    apt_install ripgrep || true
+    command -v rg >/dev/null || die "ripgrep (rg) is needed: apt-get install ripgrep"
+fi
+
+[[ -d $SOURCE ]] || die "no letters directory $SOURCE (give one with --source)"
+shopt -s nullglob
+LETTERS=("$SOURCE"/*.txt)
+shopt -u nullglob
+((${#LETTERS[@]})) || die "no *.txt letters in $SOURCE"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/imrlint-batch.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+if [[ -n $REV ]]; then
+    [[ -z $IMRLINT_BIN ]] || die "--rev and --imrlint exclude each other"
+    REV_SHA=$(git -C "$REPO" rev-parse --verify --quiet "$REV^{commit}") || die "no git revision '$REV' in $REPO"
+    rev_src="$BUILD_ROOT/src-${REV_SHA:0:12}"
+    if [[ ! -f $rev_src/Cargo.toml ]]; then
+        note "extracting revision $REV (${REV_SHA:0:12}) into $rev_src"
+        rm -rf "$rev_src.partial"; mkdir -p "$rev_src.partial"
+        git -C "$REPO" archive "$REV_SHA" | tar -x -C "$rev_src.partial"
+        mv "$rev_src.partial" "$rev_src"
+    fi
+    note "cargo build --release of ${REV_SHA:0:12} (target dir $BUILD_ROOT/target; the first build takes minutes)"
+    (cd "$rev_src" && CARGO_TARGET_DIR="$BUILD_ROOT/target" cargo build --release --locked --quiet --bin imrlint) \
+        || die "cargo build of revision $REV failed"
+    IMRLINT_BIN="$BUILD_ROOT/target/release/imrlint"
+    BUILD=0
+fi
+if ((BUILD)); then
+    note "cargo build --release (in $REPO)"
+    if ! (cd "$REPO" && cargo build --release --quiet) >"$WORK/build.log" 2>&1; then
+        note "warning: cargo build --release failed; measuring the existing binary. Last lines:"
+        tail -n 5 "$WORK/build.log" >&2
+    fi
+fi
+[[ -n $IMRLINT_BIN ]] || IMRLINT_BIN="$REPO/target/release/imrlint"
+[[ -x $IMRLINT_BIN ]] || die "no imrlint binary at $IMRLINT_BIN (run cargo build --release)"
+cp "$IMRLINT_BIN" "$WORK/imrlint"
+IMRLINT="$WORK/imrlint"
+
+CHECK_HELP=$("$IMRLINT" check --help 2>&1) || die "'imrlint check --help' failed: $CHECK_HELP"
+HAS_THREADS=0; HAS_QUIET=0
+grep -q -- '--threads' <<<"$CHECK_HELP" && HAS_THREADS=1
+grep -q -- '--quiet' <<<"$CHECK_HELP" && HAS_QUIET=1
+QUIET=(); ((HAS_QUIET)) && QUIET=(--quiet)
+if ((HAS_THREADS)); then THREADS=(1 2); else
+    THREADS=(default)
+    note "imrlint check has no --threads option: imrlint is measured once, with its default threads"
+fi
+
+# ------------------------------------------------------------------------------ input files
+# Fixed strings (one a line, no comments: rg -f reads every line as a pattern): the letter
+# markers the parser keys on and phrases of rules/checks, rules/services.yaml, rules/concepts.yaml.
+# Written only when missing, so a hand-edited patterns.txt is kept.
+if [[ ! -s $PATTERNS ]]; then
+    note "writing $PATTERNS"
+    cat >"$PATTERNS" <<'EOF'
+IMR ISSUES, DECISIONS AND RATIONALES
+CLINICAL CASE SUMMARY
+The Final Determination was based on decisions
+Decision rationale:
+MAXIMUS guideline:
+Claims Administrator guideline:
+Decision based on
+did not cite any medical evidence
+outside of the MTUS
+Non-MTUS Citation
+Non-MTUS
+: Upheld
+: Overturned
+medically necessary
+not medically necessary
+Section(s):
+Page(s):
+Chronic Pain Medical Treatment
+Low Back Complaints
+Knee Complaints
+Neck and Upper Back Complaints
+Shoulder Complaints
+Special Studies
+Acupuncture Medical Treatment
+Postsurgical Treatment
+Official Disability Guidelines
+ODG
+ACOEM
+red flag
+cauda equina
+fracture
+radiculopathy
+radicular
+stroke
+neurologic deficit
+dermatomal
+functional improvement
+conservative treatment
+failed
+CRPS
+surgical consultation
+mechanical symptoms
+urine drug screen
+opioid
+times a week
+times per week
+visits
+sessions
+weeks
+TENS
+NMES
+H-wave
+interferential
+physical therapy
+chiropractic
+acupuncture
+MRI
+EMG
+epidural steroid injection
+Norco
+tramadol
+cyclobenzaprine
+Lidoderm
+gabapentin
+criteria
+recommended
+not recommended
+guidelines recommend
+EOF
+fi
+
+write_semgrep_rules() {
+    note "writing $SEMGREP_RULES"
+    cat >"$SEMGREP_RULES" <<'EOF'
+# Semgrep generic-mode approximations of three imrlint checks, for benches/batch/run.sh.
+# They match the letter text only; imrlint's checks also read the rulebook (which body part a
+# service concerns, whether the MTUS addresses it, whether the rationale gives a reason).
+rules:
+  # conclusion/decision-contradicts-rationale: "X: Upheld" but the rationale concludes
+  # "... is medically necessary" (or "Overturned" and "is not medically necessary"), the
+  # pattern-not keeping a match from running on into the next item's rationale.
+  - id: decision-contradicts-rationale
+    languages: [generic]
+    severity: ERROR
+    message: The item's decision contradicts the conclusion of its own rationale.
+    options:
+      generic_ellipsis_max_span: 40
+    pattern-either:
+      - patterns:
+          - pattern: |
+              $X: Upheld
+              ...
+              Decision rationale: ... is medically necessary
+          - pattern-not: |
+              $X: Upheld
+              ...
+              $Y: Overturned
+              ...
+              Decision rationale: ... is medically necessary
+      - patterns:
+          - pattern: |
+              $X: Overturned
+              ...
+              Decision rationale: ... is not medically necessary
+          - pattern-not: |
+              $X: Overturned
+              ...
+              $Y: Upheld
+              ...
+              Decision rationale: ... is not medically necessary
+
+  # citation/chapter-not-for-body-part: a knee or neck item whose MAXIMUS guideline line
+  # cites the Low Back Complaints chapter (imrlint covers every body part and chapter).
+  - id: chapter-not-for-body-part
+    languages: [generic]
+    severity: ERROR
+    message: The cited guideline chapter covers another body part than the one in dispute.
+    options:
+      generic_ellipsis_max_span: 6
+    patterns:
+      - pattern-either:
+          - pattern: |
+              knee: $D
+              ...
+              MAXIMUS guideline: ... Low Back Complaints
+          - pattern: |
+              Knee: $D
+              ...
+              MAXIMUS guideline: ... Low Back Complaints
+          - pattern: |
+              cervical spine: $D
+              ...
+              MAXIMUS guideline: ... Low Back Complaints
+          - pattern: |
+              Cervical Spine: $D
+              ...
+              MAXIMUS guideline: ... Low Back Complaints
+      - pattern-not-inside: |
+          $D
+          ...
+          Decision rationale:
+          ...
+          MAXIMUS guideline: ... Low Back Complaints
+
+  # citation/non-mtus-without-reason, text only: the decision rests on a Non-MTUS citation
+  # alone (imrlint also asks whether the MTUS addresses the service and a reason is given).
+  - id: non-mtus-without-reason
+    languages: [generic]
+    severity: WARNING
+    message: Only a Non-MTUS source is cited.
+    pattern: |
+      MAXIMUS guideline: The Expert Reviewer based their decision on recommendation(s) outside
+      of the MTUS Guidelines. Decision based on Non-MTUS Citation
+EOF
+}
+
+# ------------------------------------------------------------------------------ corpus
+# The corpus of N letters: copy i (0-based) is letter i % L of the sorted source letters,
+# named r<replica>-<name>.txt (replica = i / L + 1) in subdirectory d<i / 1000>.
+build_corpus() { # N -> prints the corpus directory
+    local n=$1 dir="$CORPUS_ROOT/$1" want
+    want="letters=$n source=$SOURCE files=${#LETTERS[@]} bytes=$(cat "${LETTERS[@]}" | wc -c)"
+    if [[ -f $dir/.complete ]] && [[ $(<"$dir/.complete") == "$want" ]]; then
+        note "reusing the corpus $dir"
+        echo "$dir"; return
+    fi
+    note "building a corpus of $n letters in $dir"
+    mkdir -p "$CORPUS_ROOT"
+    rm -rf "$dir" "$dir.partial"
+    local tmp="$dir.partial" L=${#LETTERS[@]} i k r sub name
+    local -a text names
+    for k in "${!LETTERS[@]}"; do
+        # read -d '' keeps the file byte for byte (letters hold no NUL bytes).
+        IFS= read -r -d '' 'text[k]' <"${LETTERS[k]}" || true
+        names[k]=$(basename "${LETTERS[k]}")
+    done
+    for ((i = 0; i < n; i++)); do
+        k=$((i % L)); r=$((i / L + 1))
+        if ((i % PER_DIR == 0)); then sub=$(printf '%s/d%03d' "$tmp" $((i / PER_DIR))); mkdir -p "$sub"; fi
+        printf -v name '%s/r%04d-%s' "$sub" "$r" "${names[k]}"
+        printf '%s' "${text[k]}" >"$name"
+    done
+    # Spot check: the first copy of the first letter is identical to it.
+    cmp -s "${LETTERS[0]}" "$tmp/d000/r0001-${names[0]}" || die "corpus copy differs from ${LETTERS[0]}"
+    echo "$want" >"$tmp/.complete"
+    mv "$tmp" "$dir"
+    echo "$dir"
+}
+
+# ------------------------------------------------------------------------------ measuring
+# measure STDOUT CMD... : runs CMD (stdout to STDOUT, stderr kept) REPEAT times under
+# GNU time -v inside bash's `time`; sets M_WALL, M_CPU (user+sys, s, from bash's times at
+# millisecond resolution, which include the grandchild reaped by /usr/bin/time), M_RSS (MiB,
+# peak RSS from time -v), M_GNUCPU (user+sys as GNU time reports it, 10 ms resolution),
+# M_RC (exit status of the last run) and M_ERR (its stderr file).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+measure() {
+    local out=$1; shift
+    local walls=() cpus=() rsss=() gcpus=() j tv=$WORK/time-v bt=$WORK/bash-time rc w u s
+    M_ERR=$WORK/stderr
+    for ((j = 0; j < REPEAT; j++)); do
+        rc=0
+        { TIMEFORMAT='%3R %3U %3S'; time /usr/bin/time -v -o "$tv" "$@" >"$out" 2>"$M_ERR"; } 2>"$bt" || rc=$?
+        read -r w u s <"$bt"
+        walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.3f", u + s}')")
+        rsss+=("$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$tv")")
+        gcpus+=("$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$tv")")
+        if grep -q 'Command terminated by signal' "$tv"; then rc=$((128 + $(awk '/terminated by signal/ {print $NF}' "$tv")))
+        else rc=$(awk -F': ' '/Exit status/ {print $2}' "$tv"); fi
+    done
+    M_WALL=$(median "${walls[@]}"); M_CPU=$(median "${cpus[@]}")
+    M_RSS=$(median "${rsss[@]}"); M_GNUCPU=$(median "${gcpus[@]}"); M_RC=$rc
+}
+
+FAILED=0
+ROWS=()      # letters|tool|threads|wall|cpu|rss|base-key|extra
+declare -A BASE_CPU  # "<letters>/<threads>" -> rg CPU
+# run_case LETTERS TOOL THREADS BASEKEY OKCODES STDOUT CMD... ; OKCODES like "0 1"
+run_case() {
+    local n=$1 tool=$2 th=$3 basekey=$4 ok=$5 out=$6; shift 6
+    note "  $tool (threads $th) ..."
+    measure "$out" "$@"
+    if [[ " $ok " != *" $M_RC "* ]]; then
+        note "  FAILED: '$*' exited with status $M_RC; its standard error ends:"
+        tail -n 5 "$M_ERR" | sed 's/^/    /' >&2
+        FAILED=1
+        ROWS+=("$n|$tool|$th|FAILED (exit $M_RC)|||$basekey|")
+        return 0
+    fi
+    ROWS+=("$n|$tool|$th|$M_WALL|$M_CPU|$M_RSS|$basekey|${EXTRA:-}")
+    note "    wall ${M_WALL}s, CPU ${M_CPU}s (time -v: ${M_GNUCPU}s), peak RSS ${M_RSS} MiB"
+}
+
+THOPT=()
+set_thopt() { # threads -> THOPT, the option words
+    THOPT=(); [[ $1 == default ]] || THOPT=(--threads "$1")
+}
+
+SEMGREP_BIN=""
+if ((SEMGREP)); then
+    write_semgrep_rules
+    if [[ ! -x $SEMGREP_VENV/bin/semgrep ]]; then
+        note "installing semgrep into $SEMGREP_VENV (python3 -m venv; pip install semgrep)"
+        if ! { python3 -m venv "$SEMGREP_VENV" && "$SEMGREP_VENV/bin/pip" install -q semgrep; } >"$WORK/semgrep-install.log" 2>&1; then
+            note "semgrep could not be installed (log below); continuing without the semgrep runs"
+            tail -n 5 "$WORK/semgrep-install.log" | sed 's/^/    /' >&2
+        fi
+    fi
+    if [[ -x $SEMGREP_VENV/bin/semgrep ]] && "$SEMGREP_VENV/bin/semgrep" --version >/dev/null 2>&1; then
+        SEMGREP_BIN="$SEMGREP_VENV/bin/semgrep"
+        export SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off
+    else
+        note "semgrep is not available: the semgrep comparison is skipped"
+    fi
+fi
+
+SG_ROWS=()
+# Findings of the three checks as "total = contradiction + chapter + non-MTUS".
+findings_text() { # count-of-decision count-of-chapter count-of-non-mtus
+    echo "$(($1 + $2 + $3)) = $1 + $2 + $3"
+}
+semgrep_findings() { # semgrep --json output
+    local ids
+    [[ -s $1 ]] || { echo "?"; return; }
+    ids=$(grep -o '"check_id": *"[^"]*"' "$1" | sed 's/"$//; s/.*[".]//' || true)
+    findings_text "$(grep -c -x 'decision-contradicts-rationale' <<<"$ids" || true)" \
+        "$(grep -c -x 'chapter-not-for-body-part' <<<"$ids" || true)" \
+        "$(grep -c -x 'non-mtus-without-reason' <<<"$ids" || true)"
+}
+imrlint_findings() { # imrlint --format json output
+    local by c k counts=()
+    by=$(grep -o '"by_code": *{[^}]*}' "$1" || true)
+    [[ -n $by ]] || { echo "?"; return; }
+    for k in conclusion/decision-contradicts-rationale citation/chapter-not-for-body-part citation/non-mtus-without-reason; do
+        c=$(grep -o "\"$k\": *[0-9]*" <<<"$by" | grep -o '[0-9]*$' || true)
+        counts+=("${c:-0}")
+    done
+    findings_text "${counts[@]}"
+}
+
+for n in "${SIZES[@]}"; do
+    corpus=$(build_corpus "$n")
+    note "letters: $n (corpus $corpus)"
+    # Warm the page cache so that no tool pays for the first read.
+    find "$corpus" -type f -name '*.txt' -exec cat {} + >/dev/null
+
+    EXTRA=""
+    for j in 1 2; do
+        run_case "$n" "rg -c -F -f patterns.txt" "$j" "" "0 1" /dev/null \
+            rg -j "$j" -c -F -f "$PATTERNS" "$corpus"
+        BASE_CPU["$n/$j"]=$M_CPU
+    done
+    run_case "$n" "rg -c -i -F -f patterns.txt" 1 "$n/1" "0 1" /dev/null \
+        rg -j 1 -c -i -F -f "$PATTERNS" "$corpus"
+    for fmt in json concise; do
+        for th in "${THREADS[@]}"; do
+            key="$n/$th"; [[ $th == default ]] && key="$n/2"
+            set_thopt "$th"
+            run_case "$n" "imrlint check --format $fmt" "$th" "$key" "0 1" /dev/null \
+                "$IMRLINT" check --format "$fmt" "${QUIET[@]}" "${THOPT[@]}" "$corpus"
+        done
+    done
+
+    if [[ -n $SEMGREP_BIN ]] && ((n <= SEMGREP_MAX)); then
+        for j in 1 2; do
+            sg_json=$WORK/semgrep.json
+            rm -f "$sg_json"
+            run_case "$n" "semgrep scan (3 rules)" "$j" "$n/$j" "0 1" /dev/null \
+                "$SEMGREP_BIN" scan --metrics=off --disable-version-check --quiet --jobs "$j" \
+                --config "$SEMGREP_RULES" --json --output "$sg_json" "$corpus"
+            last=${ROWS[-1]}; unset 'ROWS[-1]'
+            findings=$(semgrep_findings "$sg_json")
+            scanned=$(grep -o '"scanned": *\[[^]]*\]' "$sg_json" 2>/dev/null | grep -o '\.txt"' | wc -l || true)
+            [[ $scanned == "$n" ]] || note "  warning: semgrep scanned $scanned files, not $n"
+            SG_ROWS+=("$last$findings")
+        done
+        for th in "${THREADS[@]}"; do
+            key="$n/$th"; [[ $th == default ]] && key="$n/2"
+            set_thopt "$th"
+            run_case "$n" "imrlint check --select (3 checks)" "$th" "$key" "0 1" "$WORK/select.json" \
+                "$IMRLINT" check --format json "${QUIET[@]}" "${THOPT[@]}" \
+                --select "$SELECT_CODES" "$corpus"
+            last=${ROWS[-1]}; unset 'ROWS[-1]'
+            SG_ROWS+=("$last$(imrlint_findings "$WORK/select.json")")
+        done
+    fi
+done
+
+# ------------------------------------------------------------------------------ report
+ratio() { # cpu base -> text
+    awk -v c="$1" -v b="$2" 'BEGIN {if (b == "" || c == "" || b + 0 <= 0) print "n/a"; else printf "%.1f", c / b}'
+}
+rate() { awk -v n="$1" -v w="$2" 'BEGIN {if (w + 0 <= 0) print "n/a"; else printf "%.0f", n / w}'; }
+
+table() { # header-extra rows...
+    local extra=$1; shift
+    local hdr="| letters | tool | threads | wall s | CPU s | peak RSS MiB | CPU / rg CPU | letters/s |"
+    local sep="|---:|---|---:|---:|---:|---:|---:|---:|"
+    if [[ -n $extra ]]; then hdr+=" $extra |"; sep+="---:|"; fi
+    echo "$hdr"; echo "$sep"
+    local row n tool th wall cpu rss key ex base
+    for row in "$@"; do
+        IFS='|' read -r n tool th wall cpu rss key ex <<<"$row"
+        if [[ $wall == FAILED* ]]; then
+            echo "| $n | \`$tool\` | $th | $wall | | | | |$([[ -n $extra ]] && echo " |")"; continue
+        fi
+        if [[ -z $key ]]; then base=$cpu; else base=${BASE_CPU[$key]:-}; fi
+        printf '| %s | `%s` | %s | %.3f | %.3f | %.1f | %s | %s |' \
+            "$n" "$tool" "$th" "$wall" "$cpu" "$rss" "$(ratio "$cpu" "$base")" "$(rate "$n" "$wall")"
+        if [[ -n $extra ]]; then printf ' %s |' "$ex"; fi
+        echo
+    done
+}
+
+per_letter_table() { # CPU ms per letter of each tool and threads, one column a size
+    local row n tool th wall cpu rss key ex
+    local -A cell seen
+    local order=()
+    for row in "${ROWS[@]}" "${SG_ROWS[@]}"; do
+        IFS='|' read -r n tool th wall cpu rss key ex <<<"$row"
+        [[ $wall == FAILED* ]] && continue
+        if [[ -z ${seen["$tool|$th"]:-} ]]; then seen["$tool|$th"]=1; order+=("$tool|$th"); fi
+        cell["$tool|$th|$n"]=$(awk -v c="$cpu" -v n="$n" 'BEGIN {printf "%.3f", 1000 * c / n}')
+    done
+    printf '| tool | threads |'; for n in "${SIZES[@]}"; do printf ' %s |' "$n"; done; echo
+    printf '|---|---:|'; for n in "${SIZES[@]}"; do printf -- '---:|'; done; echo
+    local t
+    for t in "${order[@]}"; do
+        printf '| `%s` | %s |' "${t%%|*}" "${t#*|}"
+        for n in "${SIZES[@]}"; do printf ' %s |' "${cell["$t|$n"]:-}"; done; echo
+    done
+}
+
+report() {
+    local cpu_model rgv git_rev
+    cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
+    rgv=$(rg --version); rgv=${rgv%%$'\n'*}
+    if [[ -n $REV ]]; then
+        git_rev="commit ${REV_SHA:0:7}, built from a clean copy (--rev $REV)"
+    elif [[ $IMRLINT_BIN == "$REPO/target/release/imrlint" ]]; then
+        git_rev="working tree at commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "?")"
+        if ! git -C "$REPO" diff --quiet HEAD -- src rules 2>/dev/null; then git_rev+=", src/ or rules/ modified"; fi
+    else
+        git_rev="binary $IMRLINT_BIN"
+    fi
+    git_rev+=", binary sha256 $(sha256sum "$IMRLINT" | cut -c1-12)"
+    echo "## Batch benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- command: \`benches/batch/run.sh $*\`"
+    echo "- machine: $(nproc) cores ($cpu_model), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+    echo "- $("$IMRLINT" --version) ($git_rev); $rgv$([[ -n $SEMGREP_BIN ]] && echo ", semgrep $("$SEMGREP_BIN" --version 2>/dev/null)")"
+    echo "- corpus: the ${#LETTERS[@]} letters of \`$SOURCE\` ($(cat "${LETTERS[@]}" | wc -c) bytes) replicated, at most $PER_DIR files a directory; page cache warm; median of $REPEAT run(s)"
+    echo "- imrlint options: --quiet $([[ $HAS_QUIET == 1 ]] && echo used || echo "not supported"), --threads $([[ $HAS_THREADS == 1 ]] && echo "1 and 2" || echo "not supported (default threads)"); output to /dev/null"
+    echo "- CPU = user + sys of the process tree; CPU / rg CPU divides by \`rg -c -F -f patterns.txt\` with the same thread count (rg -j N); letters/s = letters / wall"
+    echo
+    table "" "${ROWS[@]}"
+    echo
+    echo "CPU ms per letter (flat across a row = linear growth):"
+    echo
+    per_letter_table
+    if ((${#SG_ROWS[@]})); then
+        echo
+        echo "Semgrep (generic mode, \`semgrep-rules.yaml\`) against imrlint restricted to the same three checks (\`--select $SELECT_CODES\`); CPU / rg CPU is against rg with the same thread count:"
+        echo
+        table "findings (contradiction + chapter + non-MTUS)" "${SG_ROWS[@]}"
+        echo
+        local n row sgc ilc tool th wall cpu rss key ex
+        for n in "${SIZES[@]}"; do
+            for th in 1 2; do
+                sgc=""; ilc=""
+                for row in "${SG_ROWS[@]}"; do
+                    IFS='|' read -r rn tool rth wall cpu rss key ex <<<"$row"
+                    [[ $rn == "$n" && $wall != FAILED* ]] || continue
+                    [[ $tool == semgrep* && $rth == "$th" ]] && sgc=$cpu
+                    [[ $tool == imrlint* && ( $rth == "$th" || $rth == default ) ]] && ilc=$cpu
+                done
+                [[ -n $sgc && -n $ilc ]] && echo "- $n letters, $th thread(s): semgrep CPU / imrlint --select CPU = $(ratio "$sgc" "$ilc")"
+            done
+        done
+    elif ((SEMGREP)); then
+        echo
+        echo "Semgrep was requested but is not available: no semgrep rows."
+    fi
+    return 0
+}
+
+ARGS_TEXT=""
+((${#ORIG_ARGS[@]})) && ARGS_TEXT=$(printf '%q ' "${ORIG_ARGS[@]}")
+report_file=$WORK/report.md
+report "${ARGS_TEXT% }" >"$report_file"
+echo
+cat "$report_file"
+if [[ -n $OUT ]]; then cp "$report_file" "$OUT"; note "report written to $OUT"; fi
+exit "$FAILED"
