@@ -430,19 +430,29 @@ pub struct NotSaidMatcher<'a> {
     pub regex: regex::bytes::Regex,
 }
 
-/// Compiles a rulebook pattern (`does_not_say`, regex concept terms). Byte matching with ASCII classes and
-/// word boundaries: a pattern like `[^.]{0,80}` over Unicode compiles to
-/// eighty copies of a UTF-8 automaton, which across a hundred patterns cost
-/// most of the engine's memory; letters are English, and the few non-ASCII
+/// Compiles a rulebook pattern (`does_not_say`, regex concept terms). Byte matching
+/// with ASCII classes and word boundaries: a pattern like `[^.]{0,80}` over Unicode
+/// compiles to eighty copies of a UTF-8 automaton, which across a hundred patterns
+/// cost most of the engine's memory; letters are English, and the few non-ASCII
 /// characters only count as more than one byte in such a bound.
 pub fn rule_regex(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
+    rule_regex_with_cache(pattern, 256 * 1024)
+}
+
+/// As [`rule_regex`], with the lazy-DFA cache each thread keeps for the
+/// pattern bounded to `cache` bytes: small for the hundred `does_not_say`
+/// patterns, so memory does not grow with threads times patterns; larger for
+/// the few concept patterns run over every letter, whose cache would
+/// otherwise be thrown away and rebuilt (or the search fall back to the slow
+/// PikeVM) on every text.
+pub fn rule_regex_with_cache(
+    pattern: &str,
+    cache: usize,
+) -> Result<regex::bytes::Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
         .case_insensitive(true)
         .unicode(false)
-        // Each thread keeps a lazy-DFA cache per pattern: bounded, so memory
-        // does not grow with threads times patterns; large enough that the
-        // cache is not thrown away and the search falls back to the slow PikeVM.
-        .dfa_size_limit(256 * 1024)
+        .dfa_size_limit(cache)
         .build()
 }
 

@@ -94,7 +94,7 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
             if c.regex {
                 // Bytes and ASCII classes, as for `does_not_say` patterns: a
                 // Unicode `[^.]{0,120}` is a large automaton scanned over every letter.
-                if let Ok(r) = super::checks::rule_regex(t) {
+                if let Ok(r) = super::checks::rule_regex_with_cache(t, 2 * 1024 * 1024) {
                     regexes.push((c.id.clone(), r));
                 }
                 continue;
