@@ -11,6 +11,11 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
+            // rules/context/ holds the clinical-context triggers, not rule
+            // files: src/context/ embeds them itself.
+            if p.file_name().is_some_and(|n| n == "context") && dir.ends_with("rules") {
+                continue;
+            }
             yaml_files(&p, out);
         } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
             out.push(p);

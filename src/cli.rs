@@ -57,6 +57,13 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Assess conditions in NegEx-format annotated sentences: negation, temporality, experiencer (and score them against the file's labels).
+    Context {
+        /// Tab-separated file, one header row: id, condition, sentence[, negation, temporality, experiencer].
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = ContextFormat::Text)]
+        format: ContextFormat,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -132,6 +139,14 @@ pub enum MinSeverity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ContextFormat {
+    /// One line per condition, then the scores when the file carries labels.
+    Text,
+    /// `[{"id", "condition", "negation", "temporality", "experiencer", "found"}]`
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ParseFormat {
     Text,
     Json,
@@ -145,6 +160,7 @@ pub fn main() -> ExitCode {
         Command::Audit { args } => crate::commands::check(&args, true),
         Command::Rules { rules } => crate::commands::rules(&rules),
         Command::Explain { code, rules } => crate::commands::explain(&code, &rules),
+        Command::Context { file, format } => crate::context_cmd::context(&file, format),
     }
 }
 

@@ -227,3 +227,14 @@ fn validation_catches_dangling_limit_concepts_and_anchored_patterns() {
     assert!(codes.contains(&"rulebook/dangling-concept"), "{codes:?}");
     assert!(codes.contains(&"rulebook/anchored-pattern"), "{codes:?}");
 }
+
+/// `--rules rules/` loads the same rulebook as the built-in one: the
+/// clinical-context triggers under `rules/context/` are not rule files.
+#[test]
+fn the_rules_folder_loads_as_the_built_in_rulebook() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let from_dir = Rulebook::from_sources(files::read_dir(&dir).expect("rules/")).expect("valid");
+    let built_in = book();
+    assert_eq!(from_dir.rules.len(), built_in.rules.len());
+    assert_eq!(from_dir.guidelines.len(), built_in.guidelines.len());
+}

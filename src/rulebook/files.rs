@@ -22,6 +22,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleSource>, String> {
     let mut paths = Vec::new();
     walk(dir, &mut paths)
         .map_err(|e| format!("cannot read rules directory {}: {e}", dir.display()))?;
+    // `context/` holds the clinical-context triggers (read by `crate::context`),
+    // not rule files: `--rules rules/` must load the same rulebook as the built-in one.
+    paths.retain(|p| !p.strip_prefix(dir).is_ok_and(|r| r.starts_with("context")));
     paths.sort();
     if paths.is_empty() {
         return Err(format!(

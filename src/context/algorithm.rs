@@ -1,0 +1,226 @@
+//! The ConText algorithm over one sentence: find the triggers; a pre-trigger's
+//! scope runs forward, a post-trigger's backward, each to the sentence's edge,
+//! the first termination of its category, or the window, whichever is
+//! nearest; pseudo-triggers start no scope; a target takes the category of
+//! every trigger whose scope reaches it.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::triggers::{Category, Hit, Kind, Triggers, is_word};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Negation {
+    Affirmed,
+    Negated,
+    Possible,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Temporality {
+    Recent,
+    Historical,
+    Hypothetical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Experiencer {
+    Patient,
+    Other,
+}
+
+/// A trigger that reached the target: its category, direction, and the byte
+/// ranges of the cue and of its scope in the sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    pub category: Category,
+    pub kind: Kind,
+    pub trigger: Range<usize>,
+    pub scope: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub negation: Negation,
+    pub temporality: Temporality,
+    pub experiencer: Experiencer,
+    pub cues: Vec<Cue>,
+}
+
+const CATEGORIES: [Category; 5] = [
+    Category::Negated,
+    Category::Possible,
+    Category::Hypothetical,
+    Category::Historical,
+    Category::Other,
+];
+
+/// Assesses `target` (a byte range of `sentence`) with the built-in triggers.
+pub fn assess(sentence: &str, target: Range<usize>) -> Assessment {
+    assess_with(Triggers::builtin(), sentence, target)
+}
+
+/// Assesses `target` with the given triggers.
+pub fn assess_with(triggers: &Triggers, sentence: &str, target: Range<usize>) -> Assessment {
+    let hits: Vec<Hit> = triggers
+        .find(sentence)
+        .into_iter()
+        // The target's own words are not cues about it.
+        .filter(|h| h.span.end <= target.start || h.span.start >= target.end)
+        .collect();
+    let mut cues = Vec::new();
+    for &cat in &CATEGORIES {
+        for (n, h) in hits.iter().enumerate() {
+            if h.has(cat, Kind::Pseudo) {
+                continue;
+            }
+            let ends =
+                |g: &Hit| g.has(cat, Kind::Terminate) || g.has(Category::All, Kind::Terminate);
+            if h.has(cat, Kind::Pre) && target.start >= h.span.end {
+                let stop = hits[n + 1..]
+                    .iter()
+                    .find(|g| ends(g))
+                    .map_or(sentence.len(), |g| g.span.start);
+                let end = stop.min(forward_window(
+                    sentence,
+                    h.span.end,
+                    triggers.window_of(cat),
+                ));
+                let scope = h.span.end..end;
+                if target.start < scope.end {
+                    cues.push(Cue {
+                        category: cat,
+                        kind: Kind::Pre,
+                        trigger: h.span.clone(),
+                        scope,
+                    });
+                }
+            }
+            if h.has(cat, Kind::Post) && target.end <= h.span.start {
+                let stop = hits[..n]
+                    .iter()
+                    .rev()
+                    .find(|g| ends(g))
+                    .map_or(0, |g| g.span.end);
+                let start = stop.max(backward_window(
+                    sentence,
+                    h.span.start,
+                    triggers.window_of(cat),
+                ));
+                let scope = start..h.span.start;
+                if target.end > scope.start {
+                    cues.push(Cue {
+                        category: cat,
+                        kind: Kind::Post,
+                        trigger: h.span.clone(),
+                        scope,
+                    });
+                }
+            }
+        }
+    }
+    let has = |c: Category| cues.iter().any(|q| q.category == c);
+    let negation = if has(Category::Negated) {
+        Negation::Negated
+    } else if has(Category::Possible) {
+        Negation::Possible
+    } else {
+        Negation::Affirmed
+    };
+    let temporality = if has(Category::Hypothetical) {
+        Temporality::Hypothetical
+    } else if has(Category::Historical) {
+        Temporality::Historical
+    } else {
+        Temporality::Recent
+    };
+    let experiencer = if has(Category::Other) {
+        Experiencer::Other
+    } else {
+        Experiencer::Patient
+    };
+    Assessment {
+        negation,
+        temporality,
+        experiencer,
+        cues,
+    }
+}
+
+/// Byte offset after the `words`-th word that follows `from`.
+fn forward_window(s: &str, from: usize, words: usize) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, c) in s[from..].char_indices() {
+        if is_word(c) {
+            if !in_word {
+                if count == words {
+                    return from + i;
+                }
+                count += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+        }
+    }
+    s.len()
+}
+
+/// Byte offset of the start of the `words`-th word before `to`.
+fn backward_window(s: &str, to: usize, words: usize) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, c) in s[..to].char_indices().rev() {
+        if is_word(c) {
+            if !in_word {
+                if count == words {
+                    return i + c.len_utf8();
+                }
+                count += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str, word: &str) -> Assessment {
+        let start = s.find(word).expect("target in sentence");
+        assess(s, start..start + word.len())
+    }
+
+    #[test]
+    fn pre_and_post_triggers() {
+        assert_eq!(
+            at("There is no evidence of a prior stroke.", "stroke").negation,
+            Negation::Negated
+        );
+        assert_eq!(
+            at("Pneumonia is ruled out.", "Pneumonia").negation,
+            Negation::Negated
+        );
+        assert_eq!(
+            at("The patient has a stroke.", "stroke").negation,
+            Negation::Affirmed
+        );
+        assert_eq!(
+            at("Rule out herniated nucleus pulposus.", "herniated").negation,
+            Negation::Possible
+        );
+    }
+
+    #[test]
+    fn windows_count_words() {
+        let s = "a bb  c, dd";
+        assert_eq!(forward_window(s, 0, 2), 6);
+        assert_eq!(backward_window(s, s.len(), 1), 7);
+    }
+}
