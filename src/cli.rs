@@ -57,6 +57,17 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// List the clinical facts the checks see in each letter: concepts of the case summary and each rationale, with their assertion (affirmed, negated, possible, hypothetical, historical, other person) and the cue that decided it.
+    Facts {
+        /// Letters: text, Markdown or PDF files, directories (walked recursively), or `-` for standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format. `json`: one object for one file, one object per line for several.
+        #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+        format: ParseFormat,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
     /// Assess conditions in NegEx-format annotated sentences: negation, temporality, experiencer (and score them against the file's labels).
     Context {
         /// Tab-separated file, one header row: id, condition, sentence[, negation, temporality, experiencer].
@@ -161,6 +172,11 @@ pub fn main() -> ExitCode {
         Command::Rules { rules } => crate::commands::rules(&rules),
         Command::Explain { code, rules } => crate::commands::explain(&code, &rules),
         Command::Context { file, format } => crate::context_cmd::context(&file, format),
+        Command::Facts {
+            paths,
+            format,
+            rules,
+        } => crate::commands::facts(&paths, format, &rules),
     }
 }
 

@@ -1,14 +1,16 @@
-//! The `check`, `rules` and `explain` commands: wire reading, parsing, the
+//! The `check`, `rules`, `explain` and `facts` commands: wire reading, parsing, the
 //! rulebook, the engine and the renderers together, and choose exit codes.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::batch::Batch;
-use crate::cli::{CheckArgs, CheckFormat, MinSeverity, RuleArgs};
+use crate::cli::{CheckArgs, CheckFormat, MinSeverity, ParseFormat, RuleArgs};
 use crate::engine::Engine;
 use crate::render::diagnostic::{Style, render};
 use crate::render::sink::{self, Sink};
-use crate::render::{junit, sarif};
+use crate::render::{self, junit, sarif};
 use crate::rulebook::{Rule, Rulebook, Severity, files};
 use crate::source;
 
@@ -205,4 +207,60 @@ pub fn explain(code: &str, args: &RuleArgs) -> ExitCode {
     ));
     print!("{o}");
     ExitCode::SUCCESS
+}
+
+/// `imrlint facts`: each letter's concept mentions as the engine reads them.
+pub fn facts(paths: &[PathBuf], format: ParseFormat, args: &RuleArgs) -> ExitCode {
+    let Some(book) = load_rulebook(args) else {
+        return ExitCode::from(2);
+    };
+    let engine = Engine::new(&book);
+    let inputs = source::expand(paths);
+    let single = inputs.len() == 1;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = 0usize;
+    for input in &inputs {
+        let outcome = render::parse::Outcome::run(input);
+        let (Some(src), Ok(letter)) = (&outcome.source, &outcome.result) else {
+            failed += 1;
+            let _ = out.flush();
+            if let Err(e) = &outcome.result {
+                eprintln!("error[{}]: {}: {}", e.code(), outcome.path, e.message());
+            }
+            continue;
+        };
+        let facts = engine.facts(letter, &src.text);
+        let written = match format {
+            ParseFormat::Json => render::facts::write_json(
+                &mut out,
+                &outcome.path,
+                &book,
+                letter,
+                &src.text,
+                &facts,
+                single,
+            ),
+            ParseFormat::Text => {
+                render::facts::write_text(&mut out, &outcome.path, &book, letter, &src.text, &facts)
+            }
+        };
+        if let Err(e) = written {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("imrlint: cannot write output: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    }
+    let _ = out.flush();
+    if failed > 0 {
+        eprintln!(
+            "imrlint: {} inputs, {} read, {failed} failed",
+            inputs.len(),
+            inputs.len() - failed
+        );
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -238,3 +238,56 @@ fn the_rules_folder_loads_as_the_built_in_rulebook() {
     assert_eq!(from_dir.rules.len(), built_in.rules.len());
     assert_eq!(from_dir.guidelines.len(), built_in.guidelines.len());
 }
+
+/// Validation only parses patterns; the engine compiles them when a letter
+/// needs them, and would skip one that failed. Every built-in pattern must
+/// therefore compile, within the automaton's size limit too.
+#[test]
+fn every_built_in_pattern_compiles() {
+    let book = book();
+    let mut n = 0;
+    for (_, g) in &book.guidelines {
+        for s in &g.sections {
+            for d in &s.does_not_say {
+                imrlint::engine::checks::rule_regex(&d.pattern)
+                    .unwrap_or_else(|e| panic!("{}/{} {}: {e}", g.id, s.id, d.id));
+                n += 1;
+            }
+        }
+    }
+    for (_, c) in &book.concepts {
+        for t in c.terms.iter().filter(|_| c.regex) {
+            imrlint::engine::checks::rule_regex(t).unwrap_or_else(|e| panic!("{}: {e}", c.id));
+            n += 1;
+        }
+    }
+    assert!(
+        n > 50,
+        "only {n} patterns: the rulebook did not load its guidelines"
+    );
+}
+
+#[test]
+fn validation_reports_a_pattern_that_does_not_parse() {
+    let extra = imrlint::rulebook::RuleSource {
+        name: "extra.yaml".into(),
+        text: "guidelines:\n  - id: test-guideline\n    title: T\n    mtus: true\n    names: [Test Guideline]\n    source: test\n    sections:\n      - id: s\n        title: S\n        status: recommended\n        facts:\n          - {id: f, text: t, source: test, verified: unverified}\n        does_not_say:\n          - {id: n, claim: c, pattern: 'TENS (is recommended', fact: f}\n".into(),
+    };
+    let errors = Rulebook::from_sources(files::embedded().into_iter().chain([extra]).collect())
+        .expect_err("invalid");
+    let bad: Vec<_> = errors
+        .iter()
+        .filter(|e| e.code == "rulebook/bad-regex")
+        .collect();
+    assert_eq!(bad.len(), 1, "{errors:?}");
+    assert!(
+        bad[0].message.contains("pattern of 'n' does not compile"),
+        "{}",
+        bad[0].message
+    );
+    assert!(
+        bad[0].message.contains("unclosed group"),
+        "{}",
+        bad[0].message
+    );
+}

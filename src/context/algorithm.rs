@@ -4,6 +4,7 @@
 //! nearest; pseudo-triggers start no scope; a target takes the category of
 //! every trigger whose scope reaches it.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -63,12 +64,37 @@ pub fn assess(sentence: &str, target: Range<usize>) -> Assessment {
 
 /// Assesses `target` with the given triggers.
 pub fn assess_with(triggers: &Triggers, sentence: &str, target: Range<usize>) -> Assessment {
-    let hits: Vec<Hit> = triggers
-        .find(sentence)
-        .into_iter()
-        // The target's own words are not cues about it.
-        .filter(|h| h.span.end <= target.start || h.span.start >= target.end)
-        .collect();
+    assess_among(triggers, sentence, &triggers.find(sentence), target)
+}
+
+/// As [`assess_with`], given the sentence's triggers (`triggers.find(sentence)`):
+/// a sentence naming several targets is searched once.
+pub fn assess_among(
+    triggers: &Triggers,
+    sentence: &str,
+    all: &[Hit],
+    target: Range<usize>,
+) -> Assessment {
+    let mut hits: Vec<Cow<Hit>> = Vec::with_capacity(all.len());
+    for h in all {
+        if h.span.end <= target.start || h.span.start >= target.end {
+            hits.push(Cow::Borrowed(h));
+        } else if h.span.start == target.start && h.roles.iter().any(|&(_, k)| k == Kind::Terminate)
+        {
+            // The target's own words are not cues about it, but a target that
+            // opens with a termination ("despite conservative care") starts
+            // a clause: scopes from before it stop there.
+            hits.push(Cow::Owned(Hit {
+                span: h.span.clone(),
+                roles: h
+                    .roles
+                    .iter()
+                    .copied()
+                    .filter(|&(_, k)| k == Kind::Terminate)
+                    .collect(),
+            }));
+        }
+    }
     let mut cues = Vec::new();
     for &cat in &CATEGORIES {
         for (n, h) in hits.iter().enumerate() {
@@ -76,7 +102,7 @@ pub fn assess_with(triggers: &Triggers, sentence: &str, target: Range<usize>) ->
                 continue;
             }
             let ends =
-                |g: &Hit| g.has(cat, Kind::Terminate) || g.has(Category::All, Kind::Terminate);
+                |g: &Cow<Hit>| g.has(cat, Kind::Terminate) || g.has(Category::All, Kind::Terminate);
             if h.has(cat, Kind::Pre) && target.start >= h.span.end {
                 let stop = hits[n + 1..]
                     .iter()

@@ -11,5 +11,7 @@ pub mod algorithm;
 pub mod annotations;
 pub mod triggers;
 
-pub use algorithm::{Assessment, Cue, Experiencer, Negation, Temporality, assess, assess_with};
+pub use algorithm::{
+    Assessment, Cue, Experiencer, Negation, Temporality, assess, assess_among, assess_with,
+};
 pub use triggers::{Category, Kind, Triggers};

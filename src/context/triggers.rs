@@ -13,7 +13,7 @@ use serde::Deserialize;
 pub const BUILTIN: &str = include_str!("../../rules/context/triggers.yaml");
 
 /// What a trigger says about the target it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Negated,

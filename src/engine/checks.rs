@@ -427,7 +427,19 @@ pub struct NotSaidMatcher<'a> {
     pub section_ref: String,
     pub section: &'a Section,
     pub id: String,
-    pub regex: regex::bytes::Regex,
+    pattern: &'a str,
+    /// Compiled on first use: a letter cites a few sections, and compiling
+    /// every pattern up front was most of a one-letter run's time.
+    regex: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+}
+
+impl NotSaidMatcher<'_> {
+    /// The compiled pattern; `None` only for a pattern validation refused.
+    pub fn regex(&self) -> Option<&regex::bytes::Regex> {
+        self.regex
+            .get_or_init(|| rule_regex(self.pattern).ok())
+            .as_ref()
+    }
 }
 
 /// Compiles a rulebook pattern (`does_not_say`, regex concept terms). Byte matching
@@ -456,19 +468,32 @@ pub fn rule_regex_with_cache(
         .build()
 }
 
+/// Checks a rulebook pattern's syntax as [`rule_regex`] reads it, without
+/// building the automaton: validation runs on every start, and the engine
+/// compiles each pattern only when a letter needs it.
+pub fn check_rule_pattern(pattern: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     let mut out = Vec::new();
     for (_, g) in &book.guidelines {
         for s in &g.sections {
             for n in &s.does_not_say {
-                if let Ok(regex) = rule_regex(&n.pattern) {
-                    out.push(NotSaidMatcher {
-                        section_ref: format!("{}/{}", g.id, s.id),
-                        section: s,
-                        id: n.id.clone(),
-                        regex,
-                    });
-                }
+                out.push(NotSaidMatcher {
+                    section_ref: format!("{}/{}", g.id, s.id),
+                    section: s,
+                    id: n.id.clone(),
+                    pattern: &n.pattern,
+                    regex: std::sync::OnceLock::new(),
+                });
             }
         }
     }
@@ -517,13 +542,16 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
+        let Some(regex) = m.regex() else {
+            continue;
+        };
         // A pattern holds no anchors, so a match in a sentence is a match in
         // the rationale: one search over it rules out most patterns.
-        if !m.regex.is_match(t.as_bytes()) {
+        if !regex.is_match(t.as_bytes()) {
             continue;
         }
         for (s, e) in super::concepts::sentences(t) {
-            let Some(hit) = m.regex.find(&t.as_bytes()[s..e]) else {
+            let Some(hit) = regex.find(&t.as_bytes()[s..e]) else {
                 continue;
             };
             let span = folded.span(s + hit.start(), s + hit.end());
@@ -597,10 +625,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 .find_map(|id| ctx.concepts.find(id, None, Assertion::Negated));
             let mut labels = vec![label(ctx.item.decision.span, "certified here")];
             if let Some(d) = denied {
-                labels.push(label(
-                    d.cue.map_or(d.span, |c| c.cover(d.span)),
-                    "the letter says it is absent",
-                ));
+                labels.push(label(d.claim(), "the letter says it is absent"));
             }
             let fact = section.facts.iter().find(|f| f.id == c.fact);
             out.push(finding(
@@ -620,27 +645,46 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
 }
 
+/// A rationale's flat denial of a finding: the negation stands at most two
+/// words from it, with no qualifier between. "No red flags" and "no
+/// documentation of radicular complaints" deny the finding; "lack of
+/// significant objective findings of radiculopathy" or "lack of imaging
+/// studies demonstrating radiculopathy" judge its degree or its proof, which
+/// a case summary naming it does not contradict.
+fn flat_denial(text: &str, m: &super::concepts::Mention) -> bool {
+    static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i-u)\b(?:significant|objective|clinical|sufficient|adequate|recent|new|further|previous|prior|current)\b")
+            .expect("pattern")
+    });
+    let Some(cue) = m.cue() else { return false };
+    let between = if cue.trigger.end() <= m.span.offset {
+        &text[cue.trigger.end()..m.span.offset]
+    } else if m.span.end() <= cue.trigger.offset {
+        &text[m.span.end()..cue.trigger.offset]
+    } else {
+        ""
+    };
+    between.split_whitespace().count() <= 2 && !QUALIFIER.is_match(between)
+}
+
 fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if ctx.item.decision.value != Decision::Upheld {
         return;
     }
-    let denied = ctx
-        .concepts
-        .mentions
-        .iter()
-        .filter(|m| m.place == Place::Rationale && m.assertion == Assertion::Negated);
+    let denied = ctx.concepts.mentions.iter().filter(|m| {
+        m.place == Place::Rationale
+            && m.assertion() == Assertion::Negated
+            && flat_denial(ctx.text, m)
+    });
     for d in denied {
-        let Some(present) =
-            ctx.concepts
-                .find(&d.concept, Some(Place::CaseSummary), Assertion::Affirmed)
-        else {
+        let Some(present) = ctx.concepts.holding(&d.concept, Some(Place::CaseSummary)) else {
             continue;
         };
         let name = ctx
             .book
             .concept(&d.concept)
             .map_or(d.concept.as_str(), |c| c.name.as_str());
-        let claim = d.cue.map_or(d.span, |c| c.cover(d.span));
+        let claim = d.claim();
         out.push(finding(
             rule,
             ctx,

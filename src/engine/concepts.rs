@@ -1,30 +1,41 @@
-//! Clinical concepts found in a letter, each with its assertion.
+//! Clinical concepts found in a letter, each read in its context.
 //!
-//! This is a deliberately small negation reader: a concept term is negated
-//! when a negation cue ("no", "without", "no evidence of", "denies") stands
-//! earlier in its clause, or a post-cue ("was ruled out", "is negative")
-//! follows it; it is possible when an uncertainty cue ("rule out", "if",
-//! "possible") precedes it. The ConText module of the clinical-context issue
-//! replaces it with trigger data, scopes and temporality.
+//! A concept term ("stroke", "red flags", "prior trial of TENS") found in the
+//! case summary or a rationale is assessed by the ConText reader of
+//! [`crate::context`]: negated ("no evidence of a prior stroke"), possible
+//! ("rule out HNP"), hypothetical ("if conservative care fails"), historical
+//! ("history of a C6-C7 fusion"), or someone else's ("his mother had a
+//! stroke"). Two readings are the engine's own: a case summary sentence
+//! retelling the review history states a reason, not a finding, and a
+//! rationale sentence restating a guideline says what the guideline asks,
+//! not what the patient has.
 
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
+use crate::context::{self, Category, Experiencer, Negation, Temporality, Triggers};
 use crate::fold::Folded;
 use crate::model::{Item, Letter};
 use crate::rulebook::Rulebook;
 use crate::span::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A mention's context in one word, for messages and the facts listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Assertion {
     Affirmed,
     Negated,
     Possible,
+    Hypothetical,
+    Historical,
+    /// Said of someone other than the patient.
+    OtherPerson,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Place {
     CaseSummary,
     Rationale,
@@ -33,16 +44,79 @@ pub enum Place {
     GuidelineStatement,
 }
 
+/// A context cue that reached a mention: the trigger words and the scope
+/// they govern, both as spans of the letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MentionCue {
+    pub category: Category,
+    pub trigger: Span,
+    pub scope: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct Mention {
     pub concept: String,
-    pub assertion: Assertion,
+    pub negation: Negation,
+    pub temporality: Temporality,
+    pub experiencer: Experiencer,
     pub place: Place,
     pub span: Span,
-    /// The cue that negated or hedged it.
-    pub cue: Option<Span>,
+    /// Every cue whose scope covers the mention.
+    pub cues: Vec<MentionCue>,
     /// The sentence it stands in.
     pub sentence: Span,
+}
+
+impl Mention {
+    /// The strongest reading: another person's, then negated, possible,
+    /// hypothetical, historical, else affirmed.
+    pub fn assertion(&self) -> Assertion {
+        match (self.experiencer, self.negation, self.temporality) {
+            (Experiencer::Other, _, _) => Assertion::OtherPerson,
+            (_, Negation::Negated, _) => Assertion::Negated,
+            (_, Negation::Possible, _) => Assertion::Possible,
+            (_, _, Temporality::Hypothetical) => Assertion::Hypothetical,
+            (_, _, Temporality::Historical) => Assertion::Historical,
+            _ => Assertion::Affirmed,
+        }
+    }
+
+    /// True when the letter states the fact of this patient: not negated,
+    /// hedged, hypothetical or someone else's. A historical fact holds ("a
+    /// history of stroke" is a prior stroke; "a prior trial of TENS" is one).
+    pub fn holds(&self) -> bool {
+        matches!(
+            self.assertion(),
+            Assertion::Affirmed | Assertion::Historical
+        )
+    }
+
+    /// The cue behind [`Mention::assertion`], for a diagnostic's label.
+    pub fn cue(&self) -> Option<&MentionCue> {
+        let category = match self.assertion() {
+            Assertion::OtherPerson => Category::Other,
+            Assertion::Negated => Category::Negated,
+            Assertion::Possible => Category::Possible,
+            Assertion::Hypothetical => Category::Hypothetical,
+            Assertion::Historical => Category::Historical,
+            Assertion::Affirmed => return None,
+        };
+        // The nearest such cue.
+        self.cues
+            .iter()
+            .filter(|c| c.category == category)
+            .min_by_key(|c| {
+                c.trigger
+                    .offset
+                    .abs_diff(self.span.offset)
+                    .min(c.trigger.end().abs_diff(self.span.offset))
+            })
+    }
+
+    /// The mention with its deciding cue: what a diagnostic points at.
+    pub fn claim(&self) -> Span {
+        self.cue().map_or(self.span, |c| c.trigger.cover(self.span))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -50,19 +124,9 @@ pub struct Facts {
     pub mentions: Vec<Mention>,
 }
 
-// ASCII word boundaries and case folding (`-u`): cue words are English, and
-// these run once per concept mention, where Unicode `\b` would keep the lazy
-// DFA from running on any sentence with a non-ASCII character.
-static NEG_PRE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\b(?:no|not|without|denie[sd]|deny|negative for|absence of|absent|free of|lack(?:s|ing)? of|nor|neither|never|none|unremarkable for|fail(?:s|ed)? to (?:show|demonstrate|document)|no (?:evidence|indication|documentation|mention|sign|signs|history) of)\b")
-        .expect("pattern")
-});
-static NEG_POST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^[^.;]{0,40}?\b(?:(?:was|were|is|are|has been|have been) (?:ruled out|negative|absent|not (?:present|documented|found|noted)))\b").expect("pattern")
-});
-static POSSIBLE_PRE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\b(?:rule out|r/o|possible|possibly|suspected|suspicion of|questionable|may|might|could|if|whether|unless|consider|concern for|evaluate for)\b").expect("pattern")
-});
+// ASCII word boundaries and case folding (`-u`): these run once per sentence
+// that holds a concept, where Unicode `\b` would keep the lazy DFA from
+// running on any sentence with a non-ASCII character.
 static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
         .expect("pattern")
@@ -70,9 +134,6 @@ static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
 static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
         .expect("pattern")
-});
-static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)[;:]|,\s(?:but|however|although|though|yet)\b|\b(?:but|however|although|though|which|who)\b").expect("pattern")
 });
 
 /// Every concept term compiled into one automaton, so a text is scanned
@@ -160,6 +221,11 @@ impl Facts {
         f
     }
 
+    /// The mentions of one item's rationale alone.
+    pub fn of_rationale(item: &Item, text: &str, concepts: &ConceptMatcher) -> Facts {
+        Facts::default().with_rationale(item, text, concepts)
+    }
+
     fn scan(&mut self, text: &str, span: Span, place: Place, concepts: &ConceptMatcher) {
         let folded = Folded::range(text, span.offset, span.end());
         let t = folded.as_str();
@@ -168,42 +234,56 @@ impl Facts {
             return;
         }
         let sentences = sentences(t);
-        // Cues are found once per sentence that holds a concept, then each
-        // mention looks up its own window among them.
-        let mut cues: Option<(usize, SentenceCues)> = None;
+        let triggers = Triggers::builtin();
+        // Triggers are found once per sentence that holds a concept.
+        let mut current: Option<(usize, Reading)> = None;
         for (concept, ms, me) in hits {
             let Some(&(s_start, s_end)) = sentences.iter().find(|&&(a, b)| a <= ms && me <= b)
             else {
                 continue;
             };
             let sentence = &t[s_start..s_end];
-            if cues.as_ref().is_none_or(|(at, _)| *at != s_start) {
-                cues = Some((s_start, SentenceCues::of(sentence, place)));
+            if current.as_ref().is_none_or(|(at, _)| *at != s_start) {
+                current = Some((s_start, Reading::of(triggers, sentence, place)));
             }
-            let Some((_, c)) = &cues else { continue };
+            let Some((_, r)) = &current else { continue };
             // A case summary sentence that reports the review history ("UR denied
             // the request due to no evidence of red flags") states a decision's
             // reasons, not a clinical finding.
-            if c.review_history {
+            if r.review_history {
                 continue;
             }
-            let (assertion, cue) = c.assertion(sentence, ms - s_start, me - s_start);
-            let place = if c.guideline_talk {
-                Place::GuidelineStatement
-            } else {
-                place
+            let a =
+                context::assess_among(triggers, sentence, &r.triggers, ms - s_start..me - s_start);
+            let at = |range: std::ops::Range<usize>| {
+                folded.span(s_start + range.start, s_start + range.end)
             };
             self.mentions.push(Mention {
                 concept: concept.to_string(),
-                assertion,
-                place,
+                negation: a.negation,
+                temporality: a.temporality,
+                experiencer: a.experiencer,
+                place: if r.guideline_talk {
+                    Place::GuidelineStatement
+                } else {
+                    place
+                },
                 span: folded.span(ms, me),
-                cue: cue.map(|(a, b)| folded.span(s_start + a, s_start + b)),
+                cues: a
+                    .cues
+                    .into_iter()
+                    .map(|c| MentionCue {
+                        category: c.category,
+                        trigger: at(c.trigger),
+                        scope: at(c.scope),
+                    })
+                    .collect(),
                 sentence: folded.span(s_start, s_end),
             });
         }
     }
 
+    /// The first mention of `concept` (in `place`, if given) read as `assertion`.
     pub fn find(
         &self,
         concept: &str,
@@ -211,17 +291,23 @@ impl Facts {
         assertion: Assertion,
     ) -> Option<&Mention> {
         self.mentions.iter().find(|m| {
-            m.concept == concept && m.assertion == assertion && place.is_none_or(|p| m.place == p)
+            m.concept == concept && m.assertion() == assertion && place.is_none_or(|p| m.place == p)
         })
     }
 
-    /// An affirmed mention that is a fact of the case (not a guideline restated).
+    /// A mention stating the fact of the patient (see [`Mention::holds`]),
+    /// in `place` if given.
+    pub fn holding(&self, concept: &str, place: Option<Place>) -> Option<&Mention> {
+        self.mentions
+            .iter()
+            .find(|m| m.concept == concept && m.holds() && place.is_none_or(|p| m.place == p))
+    }
+
+    /// A mention that holds and is a fact of the case (not a guideline restated).
     pub fn affirmed(&self, concept: &str) -> Option<&Mention> {
-        self.mentions.iter().find(|m| {
-            m.concept == concept
-                && m.assertion == Assertion::Affirmed
-                && m.place != Place::GuidelineStatement
-        })
+        self.mentions
+            .iter()
+            .find(|m| m.concept == concept && m.holds() && m.place != Place::GuidelineStatement)
     }
 }
 
@@ -255,113 +341,107 @@ fn abbreviation(before: &str) -> bool {
     ) || last.len() == 1
 }
 
-/// The cues of one sentence, found once.
-struct SentenceCues {
+/// What is read once per sentence that holds a concept.
+struct Reading {
     review_history: bool,
     guideline_talk: bool,
-    clause_breaks: Vec<usize>,
-    negations: Vec<(usize, usize)>,
-    hedges: Vec<(usize, usize)>,
+    triggers: Vec<context::triggers::Hit>,
 }
 
-impl SentenceCues {
-    fn of(sentence: &str, place: Place) -> SentenceCues {
-        let spans = |r: &Regex| {
-            r.find_iter(sentence)
-                .map(|m| (m.start(), m.end()))
-                .collect()
-        };
-        SentenceCues {
+impl Reading {
+    fn of(triggers: &Triggers, sentence: &str, place: Place) -> Reading {
+        Reading {
             review_history: place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence),
             guideline_talk: place == Place::Rationale && GUIDELINE_TALK.is_match(sentence),
-            clause_breaks: CLAUSE_BREAK.find_iter(sentence).map(|m| m.end()).collect(),
-            negations: spans(&NEG_PRE),
-            hedges: spans(&POSSIBLE_PRE),
+            triggers: triggers.find(sentence),
         }
     }
-
-    /// The assertion of the mention at `start..end`: the last negation cue
-    /// (else hedge) in its window - the same clause, at most six words before
-    /// it - or a negating phrase right after it.
-    fn assertion(
-        &self,
-        sentence: &str,
-        start: usize,
-        end: usize,
-    ) -> (Assertion, Option<(usize, usize)>) {
-        let clause_start = self
-            .clause_breaks
-            .iter()
-            .rev()
-            .find(|&&b| b <= start)
-            .copied()
-            .unwrap_or(0);
-        // NegEx's window: a cue reaches at most six words forward.
-        let words: Vec<usize> = sentence[clause_start..start]
-            .match_indices(' ')
-            .map(|(i, _)| clause_start + i + 1)
-            .collect();
-        let window = words
-            .len()
-            .checked_sub(7)
-            .map_or(clause_start, |k| words[k]);
-        let last_in = |cues: &[(usize, usize)]| {
-            cues.iter()
-                .rev()
-                .find(|&&(a, b)| a >= window && b <= start)
-                .copied()
-        };
-        if let Some(c) = last_in(&self.negations) {
-            return (Assertion::Negated, Some(c));
-        }
-        if let Some(m) = NEG_POST.find(&sentence[end..]) {
-            return (Assertion::Negated, Some((end + m.start(), end + m.end())));
-        }
-        if let Some(c) = last_in(&self.hedges) {
-            return (Assertion::Possible, Some(c));
-        }
-        (Assertion::Affirmed, None)
-    }
-}
-
-#[cfg(test)]
-fn assertion(sentence: &str, start: usize, end: usize) -> (Assertion, Option<(usize, usize)>) {
-    SentenceCues::of(sentence, Place::CaseSummary).assertion(sentence, start, end)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn assert_of(sentence: &str, term: &str) -> Assertion {
+    fn read(sentence: &str, term: &str) -> Assertion {
         let i = sentence.find(term).expect("term");
-        assertion(sentence, i, i + term.len()).0
+        let a = context::assess(sentence, i..i + term.len());
+        Mention {
+            concept: String::new(),
+            negation: a.negation,
+            temporality: a.temporality,
+            experiencer: a.experiencer,
+            place: Place::CaseSummary,
+            span: Span::new(i, i + term.len()),
+            cues: Vec::new(),
+            sentence: Span::new(0, sentence.len()),
+        }
+        .assertion()
     }
 
     #[test]
-    fn negation_and_hedges() {
-        assert_eq!(
-            assert_of("There is no indication of a prior stroke.", "stroke"),
-            Assertion::Negated
-        );
-        assert_eq!(
-            assert_of("He had a stroke in 2010.", "stroke"),
-            Assertion::Affirmed
-        );
-        assert_eq!(
-            assert_of("MRI to rule out herniated nucleus pulposus.", "herniated"),
-            Assertion::Possible
-        );
-        assert_eq!(
-            assert_of(
-                "No red flags, but radiculopathy is present.",
-                "radiculopathy"
+    fn letters_sentences_read_in_context() {
+        use Assertion::*;
+        let cases = [
+            (
+                "There is no indication of a prior stroke.",
+                "stroke",
+                Negated,
             ),
-            Assertion::Affirmed
-        );
-        assert_eq!(
-            assert_of("Fracture was ruled out on x-ray.", "Fracture"),
-            Assertion::Negated
-        );
+            ("He had a stroke in 2010.", "stroke", Affirmed),
+            (
+                "MRI to rule out herniated nucleus pulposus.",
+                "herniated",
+                Possible,
+            ),
+            (
+                "No red flags, but radiculopathy is present.",
+                "radiculopathy",
+                Affirmed,
+            ),
+            ("Fracture was ruled out on x-ray.", "Fracture", Negated),
+            (
+                "There is no evidence of any red flag conditions.",
+                "red flag",
+                Negated,
+            ),
+            ("She has a history of a C6-C7 fusion.", "fusion", Historical),
+            (
+                "Surgery is planned if conservative care fails.",
+                "conservative care",
+                Hypothetical,
+            ),
+            ("His mother had a stroke.", "stroke", OtherPerson),
+            (
+                "Patient has completed a trial of physical therapy with no improvement and has persistent pain despite conservative care.",
+                "despite conservative",
+                Affirmed,
+            ),
+        ];
+        for (sentence, term, want) in cases {
+            assert_eq!(read(sentence, term), want, "{term} in {sentence:?}");
+        }
+    }
+
+    #[test]
+    fn historical_facts_hold_and_hypothetical_ones_do_not() {
+        let m = |negation, temporality, experiencer| Mention {
+            concept: String::new(),
+            negation,
+            temporality,
+            experiencer,
+            place: Place::CaseSummary,
+            span: Span::new(0, 1),
+            cues: Vec::new(),
+            sentence: Span::new(0, 1),
+        };
+        use Experiencer::*;
+        use Negation::*;
+        use Temporality::*;
+        assert!(m(Affirmed, Recent, Patient).holds());
+        assert!(m(Affirmed, Historical, Patient).holds());
+        assert!(!m(Affirmed, Hypothetical, Patient).holds());
+        assert!(!m(Negated, Historical, Patient).holds());
+        assert!(!m(Possible, Recent, Patient).holds());
+        assert!(!m(Affirmed, Recent, Other).holds());
     }
 }

@@ -22,6 +22,7 @@ pub struct Engine<'a> {
     pub book: &'a Rulebook,
     services: service::ServiceMatcher<'a>,
     concepts: concepts::ConceptMatcher,
+    citations: resolve::Index<'a>,
     not_said: Vec<checks::NotSaidMatcher<'a>>,
 }
 
@@ -45,6 +46,7 @@ impl<'a> Engine<'a> {
             book,
             services: service::compile(book),
             concepts: concepts::compile(book),
+            citations: resolve::Index::new(book),
             not_said: checks::compile_not_said(book),
         }
     }
@@ -85,7 +87,7 @@ impl<'a> Engine<'a> {
                 text,
                 book: self.book,
                 services: service::identify(&item.name.value, &self.services),
-                cited: resolve::cited(item.maximus.as_ref(), self.book),
+                cited: resolve::cited(item.maximus.as_ref(), &self.citations),
                 concepts: letter_facts.with_rationale(item, text, &self.concepts),
                 engine: self,
             };
@@ -100,6 +102,31 @@ impl<'a> Engine<'a> {
         // Two editions of a guideline can make the same statement: one finding per words.
         findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.item == b.item);
         (findings, item_facts)
+    }
+}
+
+/// The clinical facts of a letter, read in context: what `imrlint facts` lists.
+#[derive(Debug, Clone)]
+pub struct LetterFacts {
+    pub case_summary: Vec<concepts::Mention>,
+    /// Per item, in letter order: its index and its rationale's mentions.
+    pub rationales: Vec<(usize, Vec<concepts::Mention>)>,
+}
+
+impl Engine<'_> {
+    /// The concept mentions the checks see, by section of the letter.
+    pub fn facts(&self, letter: &Letter, text: &str) -> LetterFacts {
+        LetterFacts {
+            case_summary: concepts::Facts::for_letter(letter, text, &self.concepts).mentions,
+            rationales: letter
+                .items
+                .iter()
+                .map(|item| {
+                    let f = concepts::Facts::of_rationale(item, text, &self.concepts);
+                    (item.index, f.mentions)
+                })
+                .collect(),
+        }
     }
 }
 

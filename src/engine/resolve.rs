@@ -6,6 +6,8 @@
 //! punctuation. A section list split in the wrong place by the parser is
 //! re-joined here: adjacent pieces are tried together.
 
+use std::collections::HashMap;
+
 use crate::model::{GuidelineLine, MtusCitation};
 use crate::rulebook::{Guideline, Rulebook, Section};
 use crate::span::Span;
@@ -58,15 +60,45 @@ pub fn normalize(s: &str) -> String {
         .join(" ")
 }
 
-fn find_guideline<'a>(c: &MtusCitation, book: &'a Rulebook) -> Option<&'a Guideline> {
+/// The rulebook's guideline and section names, normalized once per run
+/// rather than for every citation of every letter.
+pub struct Index<'a> {
+    /// MTUS guidelines by normalized name, in rulebook order.
+    guidelines: HashMap<String, Vec<&'a Guideline>>,
+    /// Sections by guideline id and normalized title or alias; the first wins.
+    sections: HashMap<(&'a str, String), &'a Section>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(book: &'a Rulebook) -> Index<'a> {
+        let mut guidelines: HashMap<String, Vec<&Guideline>> = HashMap::new();
+        let mut sections = HashMap::new();
+        for (_, g) in &book.guidelines {
+            if g.mtus {
+                for n in &g.names {
+                    let list = guidelines.entry(normalize(n)).or_default();
+                    if !list.iter().any(|&x| std::ptr::eq(x, g)) {
+                        list.push(g);
+                    }
+                }
+            }
+            for s in &g.sections {
+                for n in std::iter::once(&s.title).chain(&s.names) {
+                    sections.entry((g.id.as_str(), normalize(n))).or_insert(s);
+                }
+            }
+        }
+        Index {
+            guidelines,
+            sections,
+        }
+    }
+}
+
+fn find_guideline<'a>(c: &MtusCitation, index: &Index<'a>) -> Option<&'a Guideline> {
     let name = normalize(&c.guideline.value);
     let year = c.year.as_ref().map(|y| y.value);
-    let candidates: Vec<&Guideline> = book
-        .guidelines
-        .iter()
-        .map(|(_, g)| g)
-        .filter(|g| g.mtus && g.names.iter().any(|n| normalize(n) == name))
-        .collect();
+    let candidates: &[&Guideline] = index.guidelines.get(&name).map_or(&[], Vec::as_slice);
     // The year picks the edition; without one, an ACOEM chapter or the only candidate.
     candidates
         .iter()
@@ -90,20 +122,20 @@ fn find_guideline<'a>(c: &MtusCitation, book: &'a Rulebook) -> Option<&'a Guidel
         .copied()
 }
 
-fn find_section<'a>(g: &'a Guideline, title: &str) -> Option<&'a Section> {
-    let t = normalize(title);
-    g.sections
-        .iter()
-        .find(|s| normalize(&s.title) == t || s.names.iter().any(|n| normalize(n) == t))
+fn find_section<'a>(g: &'a Guideline, title: &str, index: &Index<'a>) -> Option<&'a Section> {
+    index
+        .sections
+        .get(&(g.id.as_str(), normalize(title)))
+        .copied()
 }
 
-pub fn cited<'a>(line: Option<&GuidelineLine>, book: &'a Rulebook) -> Cited<'a> {
+pub fn cited<'a>(line: Option<&GuidelineLine>, index: &Index<'a>) -> Cited<'a> {
     let Some(line) = line else {
         return Cited::default();
     };
     let mut out = Cited::default();
     for c in &line.mtus {
-        let guideline = find_guideline(c, book);
+        let guideline = find_guideline(c, index);
         let mut r = Resolved {
             guideline,
             span: c.span,
@@ -121,7 +153,7 @@ pub fn cited<'a>(line: Option<&GuidelineLine>, book: &'a Rulebook) -> Cited<'a> 
                         .map(|s| s.value.as_str())
                         .collect::<Vec<_>>()
                         .join(", ");
-                    if let Some(s) = find_section(g, &joined) {
+                    if let Some(s) = find_section(g, &joined, index) {
                         matched = Some((j, s));
                         break;
                     }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod facts;
 pub mod html;
 pub mod junit;
 pub mod parse;

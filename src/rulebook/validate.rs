@@ -105,7 +105,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         Some("patterns are matched against a whole rationale first and then each sentence; an anchor would make the two disagree".into()),
                     ));
                 }
-                if let Err(e) = crate::engine::checks::rule_regex(&n.pattern) {
+                if let Err(e) = crate::engine::checks::check_rule_pattern(&n.pattern) {
                     errors.push(book.report_at(
                         *o,
                         &n.pattern,
@@ -113,7 +113,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         format!(
                             "pattern of '{}' does not compile: {}",
                             n.id,
-                            regex_message(&e.to_string())
+                            regex_message(&e)
                         ),
                         None,
                     ));
@@ -133,7 +133,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
         dup(&mut c_ids, &c.id, *o, "concept", &mut errors);
         if c.regex {
             for t in &c.terms {
-                if let Err(e) = crate::engine::checks::rule_regex(t) {
+                if let Err(e) = crate::engine::checks::check_rule_pattern(t) {
                     errors.push(book.report_at(
                         *o,
                         t,
@@ -141,7 +141,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         format!(
                             "term of concept '{}' does not compile: {}",
                             c.id,
-                            regex_message(&e.to_string())
+                            regex_message(&e)
                         ),
                         None,
                     ));
