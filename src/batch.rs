@@ -36,7 +36,12 @@ pub type Progress<'a> = &'a (dyn Fn() + Sync);
 
 impl Batch<'_> {
     fn one(&self, input: &Input) -> (Checked, Vec<crate::engine::ItemFacts>) {
-        let outcome = Outcome::run(input);
+        self.check(Outcome::run(input))
+    }
+
+    /// Evaluates a letter already read and parsed (or that failed to be):
+    /// the step `check` takes for each input, and `lsp` for each edit.
+    pub fn check(&self, outcome: Outcome) -> (Checked, Vec<crate::engine::ItemFacts>) {
         let (findings, facts) = match (&outcome.result, &outcome.source) {
             (Ok(letter), Some(src)) => {
                 let (f, facts) =

@@ -68,6 +68,13 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Language server (LSP over standard input/output): diagnostics for open letters as you type.
+    Lsp {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
     /// Assess conditions in NegEx-format annotated sentences: negation, temporality, experiencer (and score them against the file's labels).
     Context {
         /// Tab-separated file, one header row: id, condition, sentence[, negation, temporality, experiencer].
@@ -84,15 +91,8 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Skip these rules: codes, code prefixes or kinds.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Report only findings at or above this severity (and exit 1 only for them).
-    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
-    pub min_severity: MinSeverity,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Worker threads (default: one per core). Output is the same for any count.
@@ -110,6 +110,20 @@ pub struct CheckArgs {
     /// Print the number of findings per code after the findings.
     #[arg(long)]
     pub statistics: bool,
+}
+
+/// Which rules run and which findings are reported (`check`, `audit`, `lsp`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilterArgs {
+    /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules: codes, code prefixes or kinds.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Report only findings at or above this severity (and exit 1 only for them).
+    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
+    pub min_severity: MinSeverity,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -177,6 +191,7 @@ pub fn main() -> ExitCode {
             format,
             rules,
         } => crate::commands::facts(&paths, format, &rules),
+        Command::Lsp { filter, rules } => crate::lsp::run(&filter, &rules),
     }
 }
 

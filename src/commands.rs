@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::batch::Batch;
-use crate::cli::{CheckArgs, CheckFormat, MinSeverity, ParseFormat, RuleArgs};
+use crate::cli::{CheckArgs, CheckFormat, FilterArgs, MinSeverity, ParseFormat, RuleArgs};
 use crate::engine::Engine;
 use crate::render::diagnostic::{Style, render};
 use crate::render::sink::{self, Sink};
@@ -15,7 +15,7 @@ use crate::rulebook::{Rule, Rulebook, Severity, files};
 use crate::source;
 
 /// Loads the rulebook the options ask for; on failure prints every problem and returns None.
-fn load_rulebook(args: &RuleArgs) -> Option<Rulebook> {
+pub(crate) fn load_rulebook(args: &RuleArgs) -> Option<Rulebook> {
     let mut sources = match &args.rules {
         Some(dir) => match files::read_dir(dir) {
             Ok(s) => s,
@@ -61,7 +61,15 @@ pub fn names_rule(pattern: &str, rule: &Rule) -> bool {
             || rule.kind.name() == p.trim_end_matches('/'))
 }
 
-fn threshold(m: MinSeverity) -> Severity {
+/// The rules `--select` and `--ignore` keep.
+pub(crate) fn selection(f: &FilterArgs) -> impl Fn(&Rule) -> bool + Sync + '_ {
+    |r: &Rule| {
+        (f.select.is_empty() || f.select.iter().any(|p| names_rule(p, r)))
+            && !f.ignore.iter().any(|p| names_rule(p, r))
+    }
+}
+
+pub(crate) fn threshold(m: MinSeverity) -> Severity {
     match m {
         MinSeverity::Info => Severity::Info,
         MinSeverity::Warning => Severity::Warning,
@@ -75,11 +83,7 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
         return ExitCode::from(2);
     };
     let engine = Engine::new(&book);
-    let (select, ignore) = (&args.select, &args.ignore);
-    let selected = |r: &Rule| {
-        (select.is_empty() || select.iter().any(|p| names_rule(p, r)))
-            && !ignore.iter().any(|p| names_rule(p, r))
-    };
+    let selected = selection(&args.filter);
     let mut inputs = source::expand(&args.paths);
     if let Some(n) = args.sample {
         inputs = crate::batch::sample(inputs, n, args.seed);
@@ -129,7 +133,7 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     let batch = Batch {
         engine: &engine,
         selected: &selected,
-        min: threshold(args.min_severity),
+        min: threshold(args.filter.min_severity),
         audit,
         statistics: args.statistics,
     };

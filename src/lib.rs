@@ -15,6 +15,7 @@ pub mod context_cmd;
 pub mod engine;
 pub mod finding;
 pub mod fold;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod pdf;

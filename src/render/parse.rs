@@ -46,14 +46,17 @@ impl Outcome {
                 source: None,
                 result: Err(Failure::Read(e)),
             },
-            Ok(src) => {
-                let result = parse::parse(&src.text).map_err(Failure::Parse);
-                Outcome {
-                    path,
-                    source: Some(src),
-                    result,
-                }
-            }
+            Ok(src) => Outcome::parsed(src),
+        }
+    }
+
+    /// Parses a source already in memory (an editor's buffer: `imrlint lsp`).
+    pub fn parsed(src: Source) -> Outcome {
+        let result = parse::parse(&src.text).map_err(Failure::Parse);
+        Outcome {
+            path: src.path.clone(),
+            source: Some(src),
+            result,
         }
     }
 

@@ -1,0 +1,52 @@
+//! `imrlint lsp`: a Language Server Protocol server over standard input and
+//! output that publishes diagnostics for the letters open in an editor, as
+//! the writer types.
+//!
+//! The server is one more front end of the pipeline, not a new pipeline: the
+//! editor's text of a letter is parsed and evaluated exactly as `imrlint
+//! check` does a text file ([`crate::render::parse::Outcome::parsed`], then
+//! [`crate::batch::Batch::check`], with the same rulebook and rule
+//! selection), and the findings are rendered as LSP diagnostics
+//! ([`diagnostics`]). No evaluation happens in this module.
+//!
+//! - [`transport`]: JSON-RPC messages with `Content-Length` framing.
+//! - [`position`]: byte offsets ↔ LSP positions (lines, UTF-16 code units).
+//! - [`documents`]: the open documents and their edits.
+//! - [`diagnostics`]: findings and parse failures → `Diagnostic`s.
+//! - [`server`]: lifecycle and dispatch.
+//!
+//! Dependencies: `lsp-types` for the protocol's types and a small
+//! hand-written loop here; no async runtime (see README, "Dependencies").
+
+pub mod diagnostics;
+pub mod documents;
+pub mod position;
+pub mod server;
+pub mod transport;
+
+use std::process::ExitCode;
+
+use crate::batch::Batch;
+use crate::cli::{FilterArgs, RuleArgs};
+use crate::commands::{load_rulebook, selection, threshold};
+use crate::engine::Engine;
+
+/// Runs the server on standard input and output until `exit`.
+pub fn run(filter: &FilterArgs, rules: &RuleArgs) -> ExitCode {
+    let Some(book) = load_rulebook(rules) else {
+        return ExitCode::from(2);
+    };
+    let engine = Engine::new(&book);
+    let selected = selection(filter);
+    let batch = Batch {
+        engine: &engine,
+        selected: &selected,
+        min: threshold(filter.min_severity),
+        audit: false,
+        statistics: false,
+    };
+    let stdout = std::io::stdout();
+    let stdin = std::io::stdin();
+    let mut server = server::Server::new(&batch, std::io::BufWriter::new(stdout.lock()));
+    ExitCode::from(server.serve(&mut stdin.lock()))
+}
