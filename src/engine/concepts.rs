@@ -132,7 +132,7 @@ static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pattern")
 });
 static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|criteria)\b")
+    Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b")
         .expect("pattern")
 });
 
@@ -411,6 +411,26 @@ mod tests {
                 Hypothetical,
             ),
             ("His mother had a stroke.", "stroke", OtherPerson),
+            (
+                "It is used when medication is not tolerated; it may be used as an adjunct to physical rehabilitation.",
+                "physical rehabilitation",
+                Possible,
+            ),
+            (
+                "Imaging is for patients who do not respond to treatment and who would consider surgery.",
+                "consider surgery",
+                Affirmed,
+            ),
+            (
+                "Radiographs are not recommended during the first 6 weeks of activity limitation.",
+                "activity limitation",
+                Affirmed,
+            ),
+            (
+                "Studies clarify the anatomy prior to an invasive procedure.",
+                "invasive procedure",
+                Affirmed,
+            ),
             (
                 "Patient has completed a trial of physical therapy with no improvement and has persistent pain despite conservative care.",
                 "despite conservative",
