@@ -57,10 +57,11 @@ impl Batch<'_> {
         (Checked { outcome, findings }, facts)
     }
 
-    /// Runs `inputs` through the engine on `pool` and into `sink`.
+    /// Runs `inputs` through the engine on `pool` and into `sink`, taking
+    /// them from the iterator a chunk at a time.
     pub fn run(
         &self,
-        inputs: &[Input],
+        inputs: &mut dyn Iterator<Item = Input>,
         pool: &rayon::ThreadPool,
         sink: &mut dyn Sink,
         progress: Progress,
@@ -68,7 +69,11 @@ impl Batch<'_> {
         let mut summary = Summary::default();
         let mut audit = Audit::default();
         let chunk = PER_THREAD * pool.current_num_threads().max(1);
-        for part in inputs.chunks(chunk) {
+        loop {
+            let part: Vec<Input> = inputs.take(chunk).collect();
+            if part.is_empty() {
+                break;
+            }
             let done: Vec<_> = pool.install(|| part.par_iter().map(|i| self.one(i)).collect());
             for (checked, facts) in done {
                 summary.add(&checked);

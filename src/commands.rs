@@ -84,10 +84,10 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     };
     let engine = Engine::new(&book);
     let selected = selection(&args.filter);
-    let mut inputs = source::expand(&args.paths);
-    if let Some(n) = args.sample {
-        inputs = crate::batch::sample(inputs, n, args.seed);
-    }
+    // A sample is drawn from the whole list; otherwise inputs stream from the walk.
+    let sampled = args
+        .sample
+        .map(|n| crate::batch::sample(source::expand(&args.paths), n, args.seed));
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -122,8 +122,15 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
         )),
         CheckFormat::Junit => Box::new(junit::Junit::new(out)),
     };
-    let bar = indicatif::ProgressBar::new(inputs.len() as u64);
-    if args.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+    let shown = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // The bar's length costs a second walk (names only), only when it is shown.
+    let total = match (&sampled, shown) {
+        (Some(list), _) => list.len(),
+        (None, true) => source::Inputs::new(&args.paths).count(),
+        (None, false) => 0,
+    };
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if !shown {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     } else if let Ok(style) =
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} letters {per_sec} eta {eta}")
@@ -137,7 +144,11 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
         audit,
         statistics: args.statistics,
     };
-    let result = batch.run(&inputs, &pool, sink.as_mut(), &|| bar.inc(1));
+    let mut inputs: Box<dyn Iterator<Item = source::Input>> = match sampled {
+        Some(list) => Box::new(list.into_iter()),
+        None => Box::new(source::Inputs::new(&args.paths)),
+    };
+    let result = batch.run(&mut inputs, &pool, sink.as_mut(), &|| bar.inc(1));
     bar.finish_and_clear();
     match result {
         Err(e) => {

@@ -86,42 +86,81 @@ const LETTER_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "pdf"];
 /// (letter extensions only, sorted for a stable order); files and `-` are
 /// kept as given, even if missing, so that every input is accounted for.
 pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            out.push(Input::Stdin);
-        } else if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found);
-            found.sort();
-            out.extend(found.into_iter().map(Input::File));
-        } else {
-            out.push(Input::File(p.clone()));
-        }
-    }
-    out
+    Inputs::new(paths).collect()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        // An unreadable directory is reported when read as a file.
-        out.push(dir.to_path_buf());
-        return;
-    };
-    for e in entries.flatten() {
-        let path = e.path();
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
+/// The inputs `paths` name, in order, directories walked as they are reached:
+/// only the entries of the directories on the current path are held, so a
+/// batch of any size starts at once and its memory does not grow with it.
+///
+/// A directory's letters come in sorted order, subdirectories in place
+/// (the order of sorting every path by its components); names starting with
+/// `.` are skipped, and only files with a letter extension are taken from a
+/// directory (a file named on the command line is taken whatever its name).
+pub struct Inputs {
+    paths: std::vec::IntoIter<PathBuf>,
+    /// The sorted entries still to visit of each directory being walked.
+    stack: Vec<std::vec::IntoIter<PathBuf>>,
+}
+
+impl Inputs {
+    pub fn new(paths: &[PathBuf]) -> Inputs {
+        Inputs {
+            paths: paths.to_vec().into_iter(),
+            stack: Vec::new(),
         }
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| LETTER_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
+    }
+
+    /// Starts walking `dir`; an unreadable directory is returned as an input,
+    /// to be reported when it is read.
+    fn enter(&mut self, dir: &Path) -> Option<Input> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Some(Input::File(dir.to_path_buf()));
+        };
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
+        found.sort();
+        self.stack.push(found.into_iter());
+        None
+    }
+}
+
+impl Iterator for Inputs {
+    type Item = Input;
+
+    fn next(&mut self) -> Option<Input> {
+        loop {
+            if let Some(top) = self.stack.last_mut() {
+                let Some(path) = top.next() else {
+                    self.stack.pop();
+                    continue;
+                };
+                if path.is_dir() {
+                    if let Some(unreadable) = self.enter(&path) {
+                        return Some(unreadable);
+                    }
+                } else if path
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| LETTER_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+                {
+                    return Some(Input::File(path));
+                }
+                continue;
+            }
+            let p = self.paths.next()?;
+            if p.as_os_str() == "-" {
+                return Some(Input::Stdin);
+            } else if p.is_dir() {
+                if let Some(unreadable) = self.enter(&p) {
+                    return Some(unreadable);
+                }
+            } else {
+                return Some(Input::File(p));
+            }
         }
     }
 }
@@ -210,6 +249,49 @@ fn decode_windows_1252(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directories_are_walked_in_component_order_as_they_are_reached() {
+        let root = std::env::temp_dir().join(format!("imrlint-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for f in [
+            "b.txt",
+            "a-c.txt",
+            "a/z.md",
+            "a/b/y.pdf",
+            "a/b/notes.docx",
+            ".hidden/x.txt",
+            "a/.x.txt",
+            "C.TXT",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "x").unwrap();
+        }
+        let given = vec![root.join("b.txt"), root.clone(), PathBuf::from("-")];
+        let names: Vec<String> = Inputs::new(&given)
+            .map(|i| match i {
+                Input::File(p) => p
+                    .strip_prefix(&root)
+                    .map_or(p.display().to_string(), |r| r.display().to_string()),
+                Input::Stdin => "-".into(),
+            })
+            .collect();
+        // The same order as collecting every path and sorting (PathBuf orders by component).
+        assert_eq!(
+            names,
+            [
+                "b.txt",
+                "C.TXT",
+                "a/b/y.pdf",
+                "a/z.md",
+                "a-c.txt",
+                "b.txt",
+                "-"
+            ]
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn decodes_windows_1252_and_flags_binary() {

@@ -64,7 +64,9 @@ fn findings_of(engine: &Engine, code: &str, fixture: &str) -> usize {
             statistics: false,
         };
         let mut count = Count { code, n: 0 };
-        let summary = batch.run(&inputs, &pool, &mut count, &|| {}).expect("runs");
+        let summary = batch
+            .run(&mut inputs.into_iter(), &pool, &mut count, &|| {})
+            .expect("runs");
         assert_eq!(summary.failed, 0, "{fixture}: every letter parses");
         return count.n;
     }
