@@ -246,19 +246,16 @@ pub fn facts(paths: &[PathBuf], format: ParseFormat, args: &RuleArgs) -> ExitCod
             continue;
         };
         let facts = engine.facts(letter, &src.text);
+        let listing = render::facts::Listing {
+            path: &outcome.path,
+            book: &book,
+            letter,
+            text: &src.text,
+            facts: &facts,
+        };
         let written = match format {
-            ParseFormat::Json => render::facts::write_json(
-                &mut out,
-                &outcome.path,
-                &book,
-                letter,
-                &src.text,
-                &facts,
-                single,
-            ),
-            ParseFormat::Text => {
-                render::facts::write_text(&mut out, &outcome.path, &book, letter, &src.text, &facts)
-            }
+            ParseFormat::Json => listing.write_json(&mut out, single),
+            ParseFormat::Text => listing.write_text(&mut out),
         };
         if let Err(e) = written {
             if e.kind() != std::io::ErrorKind::BrokenPipe {

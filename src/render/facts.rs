@@ -136,26 +136,66 @@ fn sections<'a>(
     out
 }
 
-/// One JSON object for the letter; `pretty` for a single file, else one line.
-pub fn write_json(
-    out: &mut impl Write,
-    path: &str,
-    book: &Rulebook,
-    letter: &Letter,
-    text: &str,
-    facts: &LetterFacts,
-    pretty: bool,
-) -> io::Result<()> {
-    let doc = JsonLetter {
-        path,
-        sections: sections(book, letter, text, facts),
-    };
-    if pretty {
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-    } else {
-        serde_json::to_writer(&mut *out, &doc)?;
+/// One letter's facts, ready to print.
+pub struct Listing<'a> {
+    pub path: &'a str,
+    pub book: &'a Rulebook,
+    pub letter: &'a Letter,
+    pub text: &'a str,
+    pub facts: &'a LetterFacts,
+}
+
+impl Listing<'_> {
+    fn sections(&self) -> Vec<JsonSection<'_>> {
+        sections(self.book, self.letter, self.text, self.facts)
     }
-    writeln!(out)
+
+    /// One JSON object for the letter; `pretty` for a single file, else one line.
+    pub fn write_json(&self, out: &mut impl Write, pretty: bool) -> io::Result<()> {
+        let doc = JsonLetter {
+            path: self.path,
+            sections: self.sections(),
+        };
+        if pretty {
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+        } else {
+            serde_json::to_writer(&mut *out, &doc)?;
+        }
+        writeln!(out)
+    }
+
+    /// One line per fact: where, how it is asserted, the concept, the words,
+    /// and the cue that decided it.
+    pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(out, "{}", self.path)?;
+        for s in self.sections() {
+            match (s.item, s.item_name) {
+                (Some(i), Some(name)) => writeln!(out, "  item {i} rationale: {name}")?,
+                _ => writeln!(out, "  case summary")?,
+            }
+            if s.facts.is_empty() {
+                writeln!(out, "    (no facts)")?;
+            }
+            for f in &s.facts {
+                let mut line = format!(
+                    "    {}:{:<4} {:<12} {:<28} \"{}\"",
+                    f.span.line,
+                    f.span.column,
+                    word(f.assertion),
+                    f.concept,
+                    squeeze(f.span.text)
+                );
+                if let Some(cue) = f.cues.iter().find(|c| c.decides) {
+                    line.push_str(&format!(" <- \"{}\"", squeeze(cue.trigger.text)));
+                }
+                if f.place == Place::GuidelineStatement {
+                    line.push_str(" (restates a guideline)");
+                }
+                writeln!(out, "{line}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn word(a: Assertion) -> &'static str {
@@ -167,46 +207,6 @@ fn word(a: Assertion) -> &'static str {
         Assertion::Historical => "historical",
         Assertion::OtherPerson => "other person",
     }
-}
-
-/// One line per fact: where, how it is asserted, the concept, the words, and
-/// the cue that decided it.
-pub fn write_text(
-    out: &mut impl Write,
-    path: &str,
-    book: &Rulebook,
-    letter: &Letter,
-    text: &str,
-    facts: &LetterFacts,
-) -> io::Result<()> {
-    writeln!(out, "{path}")?;
-    for s in sections(book, letter, text, facts) {
-        match (s.item, s.item_name) {
-            (Some(i), Some(name)) => writeln!(out, "  item {i} rationale: {name}")?,
-            _ => writeln!(out, "  case summary")?,
-        }
-        if s.facts.is_empty() {
-            writeln!(out, "    (no facts)")?;
-        }
-        for f in &s.facts {
-            let mut line = format!(
-                "    {}:{:<4} {:<12} {:<28} \"{}\"",
-                f.span.line,
-                f.span.column,
-                word(f.assertion),
-                f.concept,
-                squeeze(f.span.text)
-            );
-            if let Some(cue) = f.cues.iter().find(|c| c.decides) {
-                line.push_str(&format!(" <- \"{}\"", squeeze(cue.trigger.text)));
-            }
-            if f.place == Place::GuidelineStatement {
-                line.push_str(" (restates a guideline)");
-            }
-            writeln!(out, "{line}")?;
-        }
-    }
-    Ok(())
 }
 
 fn squeeze(s: &str) -> String {
