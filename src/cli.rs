@@ -74,6 +74,20 @@ pub enum Command {
         filter: FilterArgs,
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Show the configuration in effect for `check`, `audit` and `lsp`: each setting, its value and where it came from (default, a line of imrlint.toml, the command line).
+    Config {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Output format: a table, or `{"file", "settings", "severity"}`.
+        #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+        format: ParseFormat,
     },
     /// Assess conditions in NegEx-format annotated sentences: negation, temporality, experiencer (and score them against the file's labels).
     Context {
@@ -89,12 +103,15 @@ pub struct CheckArgs {
     /// Letters: files, directories (recursively), or `-` for standard input.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    pub format: CheckFormat,
+    /// Output format [default: human, or the configuration's `format`].
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
     #[command(flatten)]
     pub filter: FilterArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Worker threads (default: one per core). Output is the same for any count.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -116,22 +133,34 @@ pub struct CheckArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct FilterArgs {
     /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
+    /// Replaces the configuration's `select`; `--select=` selects every rule.
     #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Skip these rules: codes, code prefixes or kinds.
+    pub select: Option<Vec<String>>,
+    /// Skip these rules: codes, code prefixes or kinds. Replaces the configuration's `ignore`.
     #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Report only findings at or above this severity (and exit 1 only for them).
-    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
-    pub min_severity: MinSeverity,
+    pub ignore: Option<Vec<String>>,
+    /// Report only findings at or above this severity (and exit 1 only for them) [default: info, or the configuration's `min-severity`].
+    #[arg(long, value_enum)]
+    pub min_severity: Option<MinSeverity>,
+}
+
+/// Which configuration file applies (`check`, `audit`, `lsp`, `config`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// Read settings from FILE instead of the imrlint.toml found from the current directory upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file: command-line flags and built-in defaults only.
+    #[arg(long, visible_alias = "no-config")]
+    pub isolated: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct RuleArgs {
-    /// Use the rule files (*.yaml) in DIR instead of the built-in rulebook.
+    /// Use the rule files (*.yaml) in DIR instead of the built-in rulebook (replaces the configuration's `rules`).
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// Add the rule files in DIR to the rulebook (an organisation's own rules). Repeatable.
+    /// Add the rule files in DIR to the rulebook (an organisation's own rules). Repeatable; replaces the configuration's `extend-rules`.
     #[arg(long, value_name = "DIR")]
     pub extend_rules: Vec<PathBuf>,
 }
@@ -191,7 +220,17 @@ pub fn main() -> ExitCode {
             format,
             rules,
         } => crate::commands::facts(&paths, format, &rules),
-        Command::Lsp { filter, rules } => crate::lsp::run(&filter, &rules),
+        Command::Lsp {
+            filter,
+            rules,
+            config,
+        } => crate::lsp::run(&config, &filter, &rules),
+        Command::Config {
+            filter,
+            rules,
+            config,
+            format,
+        } => crate::config_cmd::config(&config, &filter, &rules, format),
     }
 }
 

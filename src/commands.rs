@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::batch::Batch;
-use crate::cli::{CheckArgs, CheckFormat, FilterArgs, MinSeverity, ParseFormat, RuleArgs};
+use crate::cli::{CheckArgs, CheckFormat, MinSeverity, ParseFormat, RuleArgs};
 use crate::engine::Engine;
 use crate::render::diagnostic::{Style, render};
 use crate::render::sink::{self, Sink};
@@ -61,11 +61,14 @@ pub fn names_rule(pattern: &str, rule: &Rule) -> bool {
             || rule.kind.name() == p.trim_end_matches('/'))
 }
 
-/// The rules `--select` and `--ignore` keep.
-pub(crate) fn selection(f: &FilterArgs) -> impl Fn(&Rule) -> bool + Sync + '_ {
+/// The rules `select` and `ignore` keep.
+pub(crate) fn selection<'a>(
+    select: &'a [String],
+    ignore: &'a [String],
+) -> impl Fn(&Rule) -> bool + Sync + 'a {
     |r: &Rule| {
-        (f.select.is_empty() || f.select.iter().any(|p| names_rule(p, r)))
-            && !f.ignore.iter().any(|p| names_rule(p, r))
+        (select.is_empty() || select.iter().any(|p| names_rule(p, r)))
+            && !ignore.iter().any(|p| names_rule(p, r))
     }
 }
 
@@ -79,11 +82,18 @@ pub(crate) fn threshold(m: MinSeverity) -> Severity {
 
 /// `check` and `audit`: the batch pipeline into the sink of the chosen format.
 pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
-    let Some(book) = load_rulebook(&args.rules) else {
+    // Configuration file, command line and defaults; severity overrides are
+    // applied to the rulebook here, so findings carry them.
+    let Some(settings) =
+        crate::config_cmd::settings(&args.config, &args.filter, &args.rules, args.format)
+    else {
+        return ExitCode::from(2);
+    };
+    let Some(book) = crate::config_cmd::rulebook(&settings) else {
         return ExitCode::from(2);
     };
     let engine = Engine::new(&book);
-    let selected = selection(&args.filter);
+    let selected = selection(&settings.select.value, &settings.ignore.value);
     // A sample is drawn from the whole list; otherwise inputs stream from the walk.
     let sampled = args
         .sample
@@ -101,7 +111,7 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
     let style = Style::for_stream(std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    let mut sink: Box<dyn Sink> = match args.format {
+    let mut sink: Box<dyn Sink> = match settings.format.value {
         CheckFormat::Human => Box::new(sink::Human { out, style }),
         CheckFormat::Concise => Box::new(sink::Concise { out }),
         CheckFormat::Html => Box::new(crate::render::html::Html::new(out, audit)),
@@ -140,7 +150,7 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     let batch = Batch {
         engine: &engine,
         selected: &selected,
-        min: threshold(args.filter.min_severity),
+        min: threshold(settings.min_severity.value),
         audit,
         statistics: args.statistics,
     };

@@ -10,6 +10,8 @@ pub mod audit;
 pub mod batch;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod config_cmd;
 pub mod context;
 pub mod context_cmd;
 pub mod engine;

@@ -27,21 +27,25 @@ pub mod transport;
 use std::process::ExitCode;
 
 use crate::batch::Batch;
-use crate::cli::{FilterArgs, RuleArgs};
-use crate::commands::{load_rulebook, selection, threshold};
+use crate::cli::{ConfigArgs, FilterArgs, RuleArgs};
+use crate::commands::{selection, threshold};
 use crate::engine::Engine;
 
-/// Runs the server on standard input and output until `exit`.
-pub fn run(filter: &FilterArgs, rules: &RuleArgs) -> ExitCode {
-    let Some(book) = load_rulebook(rules) else {
+/// Runs the server on standard input and output until `exit`. The
+/// configuration file is found from the server's working directory.
+pub fn run(config: &ConfigArgs, filter: &FilterArgs, rules: &RuleArgs) -> ExitCode {
+    let Some(settings) = crate::config_cmd::settings(config, filter, rules, None) else {
+        return ExitCode::from(2);
+    };
+    let Some(book) = crate::config_cmd::rulebook(&settings) else {
         return ExitCode::from(2);
     };
     let engine = Engine::new(&book);
-    let selected = selection(filter);
+    let selected = selection(&settings.select.value, &settings.ignore.value);
     let batch = Batch {
         engine: &engine,
         selected: &selected,
-        min: threshold(filter.min_severity),
+        min: threshold(settings.min_severity.value),
         audit: false,
         statistics: false,
     };
