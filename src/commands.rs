@@ -54,11 +54,7 @@ pub(crate) fn load_rulebook(args: &RuleArgs) -> Option<Rulebook> {
 
 /// True when `pattern` (a code, a code prefix or a kind) names `rule`.
 pub fn names_rule(pattern: &str, rule: &Rule) -> bool {
-    let p = pattern.trim();
-    !p.is_empty()
-        && (rule.code == p
-            || rule.code.starts_with(p)
-            || rule.kind.name() == p.trim_end_matches('/'))
+    crate::suppress::names_rule(pattern, rule)
 }
 
 /// The rules `--select` and `--ignore` keep.
@@ -84,6 +80,13 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     };
     let engine = Engine::new(&book);
     let selected = selection(&args.filter);
+    let loaded = match args.suppress.load() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut inputs = source::expand(&args.paths);
     if let Some(n) = args.sample {
         inputs = crate::batch::sample(inputs, n, args.seed);
@@ -137,8 +140,17 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
         audit,
         statistics: args.statistics,
     };
-    let result = batch.run(&inputs, &pool, sink.as_mut(), &|| bar.inc(1));
+    let extras = crate::batch::Extras {
+        sidecar: loaded.sidecar.as_ref(),
+        baseline: loaded.baseline.as_ref(),
+        record: args.suppress.write_baseline.is_some(),
+    };
+    let result = batch.run_with(&inputs, &pool, sink.as_mut(), &|| bar.inc(1), &extras);
     bar.finish_and_clear();
+    let result = result.map(|out| {
+        let summary = (out.summary.failed, out.summary.findings);
+        (summary, args.suppress.finish(out))
+    });
     match result {
         Err(e) => {
             // A closed pipe (`| head`) is not an error worth a message.
@@ -147,8 +159,8 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
             }
             ExitCode::from(2)
         }
-        Ok(summary) if summary.failed > 0 => ExitCode::from(2),
-        Ok(summary) if summary.findings > 0 => ExitCode::from(1),
+        Ok(((failed, _), written)) if failed > 0 || !written => ExitCode::from(2),
+        Ok(((_, findings), _)) if findings > 0 => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
     }
 }
