@@ -12,11 +12,14 @@ use rayon::prelude::*;
 
 use crate::audit::Audit;
 use crate::engine::Engine;
+use crate::engine::suppress::SidecarEntries;
 use crate::render::check::{Checked, Summary};
 use crate::render::parse::Outcome;
 use crate::render::sink::{End, Sink};
 use crate::rulebook::{Rule, Severity};
 use crate::source::Input;
+use crate::suppress::baseline::{self, BaselineFile};
+use crate::suppress::sidecar::Sidecar;
 
 /// Letters in flight per thread: enough to keep threads busy, few enough
 /// that a chunk of letters (texts, models, findings) stays a few MiB.
@@ -34,27 +37,91 @@ pub struct Batch<'a> {
 /// Called after each letter is written: progress reporting.
 pub type Progress<'a> = &'a (dyn Fn() + Sync);
 
+/// What `check` and `audit` add to a run: the `--suppressions` sidecar, the
+/// `--baseline` to match, and whether to record a new one (`--write-baseline`).
+#[derive(Default)]
+pub struct Extras<'a> {
+    pub sidecar: Option<&'a Sidecar>,
+    pub baseline: Option<&'a BaselineFile>,
+    pub record: bool,
+}
+
+/// A run's summary, and what the baseline options learnt.
+pub struct RunOutput<'a> {
+    pub summary: Summary,
+    /// `--baseline` entries whose findings are gone, with how many of each.
+    pub fixed: Vec<(&'a baseline::Entry, usize)>,
+    /// The baseline recorded (`--write-baseline`).
+    pub recorded: Option<BaselineFile>,
+}
+
+/// A letter's key for the baseline, and per item its name and decision words
+/// (an inconsistency flags the decision): kept per audited letter only while
+/// a baseline is read or written, since cross-letter findings come at the end.
+struct LetterKey {
+    key: String,
+    items: Vec<(String, String)>,
+}
+
 impl Batch<'_> {
-    fn one(&self, input: &Input) -> (Checked, Vec<crate::engine::ItemFacts>) {
-        self.check(Outcome::run(input))
+    fn one(
+        &self,
+        input: &Input,
+        sidecar: Option<&Sidecar>,
+    ) -> (Checked, Vec<crate::engine::ItemFacts>, usize) {
+        self.check_with(Outcome::run(input), sidecar)
     }
 
     /// Evaluates a letter already read and parsed (or that failed to be):
     /// the step `check` takes for each input, and `lsp` for each edit.
     pub fn check(&self, outcome: Outcome) -> (Checked, Vec<crate::engine::ItemFacts>) {
-        let (findings, facts) = match (&outcome.result, &outcome.source) {
+        let (checked, facts, _) = self.check_with(outcome, None);
+        (checked, facts)
+    }
+
+    /// As [`Batch::check`], with the sidecar's suppressions; also the number
+    /// of findings suppressed (at or above the threshold).
+    fn check_with(
+        &self,
+        outcome: Outcome,
+        sidecar: Option<&Sidecar>,
+    ) -> (Checked, Vec<crate::engine::ItemFacts>, usize) {
+        let (findings, facts, suppressed) = match (&outcome.result, &outcome.source) {
             (Ok(letter), Some(src)) => {
-                let (f, facts) =
-                    self.engine
-                        .evaluate_with_facts(letter, &src.text, self.selected, self.audit);
+                let entries = sidecar.map(|s| {
+                    (
+                        s.name.as_str(),
+                        s.for_letter(
+                            letter.case_number.as_ref().map(|c| c.value.as_str()),
+                            &outcome.path,
+                        ),
+                    )
+                });
+                let e = self.engine.evaluate_letter(
+                    letter,
+                    &src.text,
+                    self.selected,
+                    self.audit,
+                    entries.as_ref().map(|(name, entries)| SidecarEntries {
+                        name,
+                        entries: entries.as_slice(),
+                    }),
+                );
                 (
-                    f.into_iter().filter(|f| f.severity >= self.min).collect(),
-                    facts,
+                    e.findings
+                        .into_iter()
+                        .filter(|f| f.severity >= self.min)
+                        .collect(),
+                    e.facts,
+                    e.suppressed
+                        .iter()
+                        .filter(|f| f.severity >= self.min)
+                        .count(),
                 )
             }
-            _ => (Vec::new(), Vec::new()),
+            _ => (Vec::new(), Vec::new(), 0),
         };
-        (Checked { outcome, findings }, facts)
+        (Checked { outcome, findings }, facts, suppressed)
     }
 
     /// Runs `inputs` through the engine on `pool` and into `sink`, taking
@@ -66,16 +133,74 @@ impl Batch<'_> {
         sink: &mut dyn Sink,
         progress: Progress,
     ) -> io::Result<Summary> {
+        Ok(self
+            .run_with(inputs, pool, sink, progress, &Extras::default())?
+            .summary)
+    }
+
+    /// [`Batch::run`] with suppressions from a sidecar and a baseline to match or record.
+    pub fn run_with<'e>(
+        &self,
+        inputs: &mut dyn Iterator<Item = Input>,
+        pool: &rayon::ThreadPool,
+        sink: &mut dyn Sink,
+        progress: Progress,
+        extras: &Extras<'e>,
+    ) -> io::Result<RunOutput<'e>> {
         let mut summary = Summary::default();
         let mut audit = Audit::default();
+        let mut matcher = extras.baseline.map(baseline::Matcher::new);
+        let mut recorder = extras.record.then(baseline::Recorder::default);
+        let fingerprints = matcher.is_some() || recorder.is_some();
+        let mut keys: Vec<LetterKey> = Vec::new();
+        let mut baselined = 0usize;
         let chunk = PER_THREAD * pool.current_num_threads().max(1);
         loop {
             let part: Vec<Input> = inputs.take(chunk).collect();
             if part.is_empty() {
                 break;
             }
-            let done: Vec<_> = pool.install(|| part.par_iter().map(|i| self.one(i)).collect());
-            for (checked, facts) in done {
+            let done: Vec<_> = pool.install(|| {
+                part.par_iter()
+                    .map(|i| self.one(i, extras.sidecar))
+                    .collect()
+            });
+            for (mut checked, facts, suppressed) in done {
+                summary.suppressed += suppressed;
+                if fingerprints
+                    && let (Ok(letter), Some(src)) =
+                        (&checked.outcome.result, &checked.outcome.source)
+                {
+                    let key = baseline::letter_key(letter, &checked.outcome.path);
+                    if let Some(m) = &mut matcher {
+                        m.seen(&key);
+                    }
+                    let text = crate::parse::directives::mask(&src.text, &letter.directives);
+                    checked.findings.retain(|f| {
+                        let item = f
+                            .item
+                            .and_then(|i| letter.items.iter().find(|x| x.index == i))
+                            .map(|x| x.name.value.as_str());
+                        let flagged = f.span.slice(&text).unwrap_or_default();
+                        let fp = baseline::fingerprint(&key, &f.code, item, flagged);
+                        let drop = settle(&mut recorder, &mut matcher, fp, &key, f, item);
+                        baselined += usize::from(drop);
+                        !drop
+                    });
+                    if self.audit {
+                        keys.push(LetterKey {
+                            key,
+                            items: letter
+                                .items
+                                .iter()
+                                .map(|i| {
+                                    let d = i.decision.span.slice(&text).unwrap_or_default();
+                                    (i.name.value.clone(), d.to_string())
+                                })
+                                .collect(),
+                        });
+                    }
+                }
                 summary.add(&checked);
                 if self.audit
                     && let (Ok(letter), Some(src)) =
@@ -98,7 +223,24 @@ impl Batch<'_> {
             let rule = self.engine.book.rules.iter().map(|(_, r)| r).find(|r| {
                 r.check == "cross-letter-decisions" && (self.selected)(r) && r.severity >= self.min
             });
-            let inc = rule.map_or_else(Vec::new, |r| audit.inconsistencies(r, self.engine.book));
+            let mut inc =
+                rule.map_or_else(Vec::new, |r| audit.inconsistencies(r, self.engine.book));
+            if fingerprints {
+                inc.retain(|i| {
+                    let Some(k) = keys.get(i.letter) else {
+                        return true;
+                    };
+                    let (item, flagged) = i
+                        .finding
+                        .item
+                        .and_then(|n| k.items.get(n.wrapping_sub(1)))
+                        .map_or((None, ""), |(name, d)| (Some(name.as_str()), d.as_str()));
+                    let fp = baseline::fingerprint(&k.key, &i.finding.code, item, flagged);
+                    let drop = settle(&mut recorder, &mut matcher, fp, &k.key, &i.finding, item);
+                    baselined += usize::from(drop);
+                    !drop
+                });
+            }
             for i in &inc {
                 summary.add_finding(&i.finding);
             }
@@ -106,13 +248,55 @@ impl Batch<'_> {
         } else {
             (None, Vec::new())
         };
+        let fixed = match &matcher {
+            Some(m) => m.fixed(|e| {
+                // Only what this run could have reported can be fixed.
+                self.engine.book.rule(&e.code).is_none_or(|r| {
+                    (self.selected)(r)
+                        && r.severity >= self.min
+                        && (self.audit || r.check != "cross-letter-decisions")
+                })
+            }),
+            None => Vec::new(),
+        };
+        if fingerprints {
+            summary.baselined = Some(baselined);
+        }
+        if matcher.is_some() {
+            summary.baseline_fixed = Some(fixed.iter().map(|(_, n)| n).sum());
+        }
         sink.finish(&End {
             summary: &summary,
             tables: tables.as_ref(),
             inconsistencies: &inconsistencies,
             statistics: self.statistics,
         })?;
-        Ok(summary)
+        Ok(RunOutput {
+            summary,
+            fixed,
+            recorded: recorder.map(baseline::Recorder::finish),
+        })
+    }
+}
+
+/// Records a finding (`--write-baseline`) and matches it against the
+/// baseline (`--baseline`): true when it is not to be reported. A run that
+/// writes a baseline reports none of the findings it records.
+fn settle(
+    recorder: &mut Option<baseline::Recorder>,
+    matcher: &mut Option<baseline::Matcher>,
+    fingerprint: String,
+    key: &str,
+    f: &crate::finding::Finding,
+    item: Option<&str>,
+) -> bool {
+    let matched = matcher.as_mut().is_some_and(|m| m.take(&fingerprint));
+    match recorder {
+        Some(r) => {
+            r.add(fingerprint, key, &f.code, item, &f.message);
+            true
+        }
+        None => matched,
     }
 }
 

@@ -127,6 +127,8 @@ pub struct CheckArgs {
     /// Print the number of findings per code after the findings.
     #[arg(long)]
     pub statistics: bool,
+    #[command(flatten)]
+    pub suppress: crate::suppress::SuppressArgs,
 }
 
 /// Which rules run and which findings are reported (`check`, `audit`, `lsp`).

@@ -54,11 +54,7 @@ pub(crate) fn load_rulebook(args: &RuleArgs) -> Option<Rulebook> {
 
 /// True when `pattern` (a code, a code prefix or a kind) names `rule`.
 pub fn names_rule(pattern: &str, rule: &Rule) -> bool {
-    let p = pattern.trim();
-    !p.is_empty()
-        && (rule.code == p
-            || rule.code.starts_with(p)
-            || rule.kind.name() == p.trim_end_matches('/'))
+    crate::suppress::names_rule(pattern, rule)
 }
 
 /// The rules `select` and `ignore` keep.
@@ -94,6 +90,13 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     };
     let engine = Engine::new(&book);
     let selected = selection(&settings.select.value, &settings.ignore.value);
+    let loaded = match args.suppress.load() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // A sample is drawn from the whole list; otherwise inputs stream from the walk.
     let sampled = args
         .sample
@@ -158,8 +161,17 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
         Some(list) => Box::new(list.into_iter()),
         None => Box::new(source::Inputs::new(&args.paths)),
     };
-    let result = batch.run(&mut inputs, &pool, sink.as_mut(), &|| bar.inc(1));
+    let extras = crate::batch::Extras {
+        sidecar: loaded.sidecar.as_ref(),
+        baseline: loaded.baseline.as_ref(),
+        record: args.suppress.write_baseline.is_some(),
+    };
+    let result = batch.run_with(&mut inputs, &pool, sink.as_mut(), &|| bar.inc(1), &extras);
     bar.finish_and_clear();
+    let result = result.map(|out| {
+        let summary = (out.summary.failed, out.summary.findings);
+        (summary, args.suppress.finish(out))
+    });
     match result {
         Err(e) => {
             // A closed pipe (`| head`) is not an error worth a message.
@@ -168,8 +180,8 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
             }
             ExitCode::from(2)
         }
-        Ok(summary) if summary.failed > 0 => ExitCode::from(2),
-        Ok(summary) if summary.findings > 0 => ExitCode::from(1),
+        Ok(((failed, _), written)) if failed > 0 || !written => ExitCode::from(2),
+        Ok(((_, findings), _)) if findings > 0 => ExitCode::from(1),
         Ok(_) => ExitCode::SUCCESS,
     }
 }

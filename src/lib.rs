@@ -25,3 +25,4 @@ pub mod render;
 pub mod rulebook;
 pub mod source;
 pub mod span;
+pub mod suppress;

@@ -111,6 +111,30 @@ pub struct Letter {
     pub case_summary: Option<Spanned<String>>,
     pub sections: Vec<Section>,
     pub items: Vec<Item>,
+    /// `imrlint: allow ...` lines of a drafted letter (see [`crate::parse::directives`]).
+    pub directives: Vec<Directive>,
+}
+
+/// An `imrlint:` directive line of a drafted letter: findings it allows, and why.
+///
+/// The line is blanked out before the letter is read, so it is no part of
+/// any item name, rationale or case summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Directive {
+    /// `allow` or `allow-letter` as written (anything else is `error`).
+    pub verb: Spanned<String>,
+    /// The item whose findings it allows; `None`: the whole letter.
+    pub item: Option<usize>,
+    /// Rule codes, code prefixes or kinds, as `--ignore` takes them.
+    pub codes: Vec<Spanned<String>>,
+    /// The text after `--`; `None` when there is none.
+    pub reason: Option<Spanned<String>>,
+    /// Why the line is not a directive imrlint can apply (it then allows nothing).
+    pub error: Option<String>,
+    /// From `imrlint:` to the end of the reason.
+    pub span: Span,
+    /// The whole line, as blanked out.
+    pub line: Span,
 }
 
 /// The IMR decision on one disputed item: the UR denial is upheld or overturned.
@@ -252,6 +276,12 @@ impl Serialize for Letter {
         st.serialize_field("case_summary", &self.case_summary)?;
         st.serialize_field("sections", &self.sections)?;
         st.serialize_field("items", &self.items)?;
+        // Only drafts carry directives: letters without them keep the contract as it was.
+        if self.directives.is_empty() {
+            st.skip_field("directives")?;
+        } else {
+            st.serialize_field("directives", &self.directives)?;
+        }
         st.end()
     }
 }

@@ -30,6 +30,11 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "rationale-criteria-vs-decision",
     // Runs across letters, in a batch audit (`crate::audit`), not per item.
     "cross-letter-decisions",
+    // Run on a letter's suppressions after the item checks (`super::suppress`).
+    "suppression-malformed",
+    "suppression-missing-reason",
+    "suppression-unknown-code",
+    "suppression-unused",
 ];
 
 pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -48,6 +53,12 @@ pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         "certified-beyond-limit" => super::limits::beyond_limit(rule, ctx, out),
         "limit-misstated" => super::limits::limit_misstated(rule, ctx, out),
         "rationale-criteria-vs-decision" => super::stated_criteria::check(rule, ctx, out),
+        // Run across letters (`crate::audit`) or on the letter's suppressions (`super::suppress`).
+        "cross-letter-decisions"
+        | "suppression-malformed"
+        | "suppression-missing-reason"
+        | "suppression-unknown-code"
+        | "suppression-unused" => {}
         // Validation rejects unknown checks; a rulebook built without validation simply skips them.
         _ => {}
     }

@@ -12,6 +12,7 @@ pub mod quantity;
 pub mod resolve;
 pub mod service;
 pub mod stated_criteria;
+pub mod suppress;
 
 use crate::finding::Finding;
 use crate::model::{Item, Letter};
@@ -70,6 +71,51 @@ impl<'a> Engine<'a> {
         selected: &dyn Fn(&Rule) -> bool,
         facts: bool,
     ) -> (Vec<Finding>, Vec<ItemFacts>) {
+        let e = self.evaluate_letter(letter, text, selected, facts, None);
+        (e.findings, e.facts)
+    }
+
+    /// Evaluates `letter` and applies its suppressions: its `imrlint: allow`
+    /// lines and the `sidecar` entries for it (see [`suppress`]).
+    pub fn evaluate_letter(
+        &self,
+        letter: &Letter,
+        text: &str,
+        selected: &dyn Fn(&Rule) -> bool,
+        facts: bool,
+        sidecar: Option<suppress::SidecarEntries>,
+    ) -> Evaluation {
+        // The checks read the letter without its directive lines, as the parser did.
+        let masked = crate::parse::directives::mask(text, &letter.directives);
+        let text: &str = &masked;
+        let suppressing =
+            !letter.directives.is_empty() || sidecar.is_some_and(|s| !s.entries.is_empty());
+        // A suppression is judged against every rule's findings, whatever is selected.
+        let run = |r: &Rule| suppressing || selected(r);
+        let (findings, facts) = self.run_checks(letter, text, &run, facts);
+        if !suppressing {
+            return Evaluation {
+                findings,
+                suppressed: Vec::new(),
+                facts,
+            };
+        }
+        let (findings, suppressed) =
+            suppress::apply(self.book, letter, findings, sidecar, selected);
+        Evaluation {
+            findings,
+            suppressed,
+            facts,
+        }
+    }
+
+    fn run_checks(
+        &self,
+        letter: &Letter,
+        text: &str,
+        selected: &dyn Fn(&Rule) -> bool,
+        facts: bool,
+    ) -> (Vec<Finding>, Vec<ItemFacts>) {
         let rules: Vec<&Rule> = self
             .book
             .rules
@@ -105,6 +151,18 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// A letter's findings once its suppressions are applied.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// What to report: the selected rules' findings no suppression allows,
+    /// and the suppressions' own findings.
+    pub findings: Vec<Finding>,
+    /// The selected rules' findings a suppression allows (counted, not reported).
+    pub suppressed: Vec<Finding>,
+    /// Each item's key facts, when asked for.
+    pub facts: Vec<ItemFacts>,
+}
+
 /// The clinical facts of a letter, read in context: what `imrlint facts` lists.
 #[derive(Debug, Clone)]
 pub struct LetterFacts {
@@ -116,6 +174,8 @@ pub struct LetterFacts {
 impl Engine<'_> {
     /// The concept mentions the checks see, by section of the letter.
     pub fn facts(&self, letter: &Letter, text: &str) -> LetterFacts {
+        let masked = crate::parse::directives::mask(text, &letter.directives);
+        let text: &str = &masked;
         LetterFacts {
             case_summary: concepts::Facts::for_letter(letter, text, &self.concepts).mentions,
             rationales: letter

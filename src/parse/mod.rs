@@ -10,6 +10,7 @@
 
 mod citation;
 mod conclusion;
+pub mod directives;
 mod header;
 mod items;
 mod older;
@@ -169,7 +170,20 @@ pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
 
 /// Parses one letter. `text` is the whole letter as read; every span in the
 /// result slices `text`.
+///
+/// `imrlint:` directive lines are found first and blanked out (spaces, same
+/// length, so every span still slices `text`): the letter is read as if they
+/// were not there, and each directive is then placed in the item it stands in.
 pub fn parse(text: &str) -> Result<Letter, ParseError> {
+    let mut found = directives::find(text);
+    let masked = directives::mask(text, &found);
+    let mut letter = parse_letter(&masked)?;
+    directives::place(&mut found, &letter.items);
+    letter.directives = found;
+    Ok(letter)
+}
+
+fn parse_letter(text: &str) -> Result<Letter, ParseError> {
     let f = Folded::new(text);
     if f.is_empty() {
         return Err(ParseError::Empty);
@@ -214,6 +228,7 @@ pub fn parse(text: &str) -> Result<Letter, ParseError> {
             case_summary,
             sections,
             items,
+            directives: Vec::new(),
         });
     }
     if MEDICAL_PROFESSIONAL_REVIEW.is_match(f.as_str()) {

@@ -405,6 +405,7 @@ fn letter_without_header(
         case_summary: summary.and_then(|(s, e)| case_summary(f, s, e)),
         sections: to_sections(f, found),
         items,
+        directives: Vec::new(),
     }
 }
 

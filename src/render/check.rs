@@ -135,6 +135,14 @@ pub struct Summary {
     pub checked: usize,
     pub failed: usize,
     pub findings: usize,
+    /// Findings an `imrlint: allow` line or a `--suppressions` entry allowed (not in `findings`).
+    pub suppressed: usize,
+    /// Findings the `--baseline` held, or `--write-baseline` recorded (not in `findings`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<usize>,
+    /// `--baseline` findings no longer found: rewrite the baseline so it shrinks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_fixed: Option<usize>,
     pub by_severity: std::collections::BTreeMap<String, usize>,
     pub by_kind: std::collections::BTreeMap<String, usize>,
     pub by_code: std::collections::BTreeMap<String, usize>,

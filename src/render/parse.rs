@@ -218,6 +218,24 @@ pub fn write_text(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
                 .replace('_', " ")
         )?;
     }
+    for d in &letter.directives {
+        let (line, _) = line_column(text, d.span.offset);
+        let scope = d
+            .item
+            .map_or("the letter".to_string(), |i| format!("item {i}"));
+        let codes: Vec<&str> = d.codes.iter().map(|c| c.value.as_str()).collect();
+        match &d.error {
+            Some(e) => writeln!(out, "  directive (line {line}): not applied: {e}")?,
+            None => writeln!(
+                out,
+                "  directive (line {line}): allow {} in {scope} -- {}",
+                codes.join(", "),
+                d.reason
+                    .as_ref()
+                    .map_or("(no reason)", |r| r.value.as_str())
+            )?,
+        }
+    }
     Ok(())
 }
 

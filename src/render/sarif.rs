@@ -233,6 +233,20 @@ impl<W: Write> Sink for Sarif<W> {
                 std::mem::take(&mut self.notifications).into(),
             );
         }
+        // Findings not reported as results (suppressed, held by the baseline, fixed since it),
+        // when a suppression or a baseline was in play.
+        let s = end.summary;
+        let mut held = Map::new();
+        held.insert("suppressed".into(), s.suppressed.into());
+        if let Some(n) = s.baselined {
+            held.insert("baselined".into(), n.into());
+        }
+        if let Some(n) = s.baseline_fixed {
+            held.insert("baselineFixed".into(), n.into());
+        }
+        if s.suppressed > 0 || s.baselined.is_some() {
+            invocation.insert("properties".into(), Value::Object(held));
+        }
         self.out.write_all(if self.results == 0 {
             b"],\n\"invocations\": ["
         } else {

@@ -41,6 +41,19 @@ pub fn summary_line(s: &Summary) -> String {
         s.findings,
         plural(s.findings)
     );
+    let mut held = Vec::new();
+    if s.suppressed > 0 {
+        held.push(format!("{} suppressed", s.suppressed));
+    }
+    if let Some(n) = s.baselined.filter(|&n| n > 0) {
+        held.push(format!("{n} in the baseline"));
+    }
+    if let Some(n) = s.baseline_fixed.filter(|&n| n > 0) {
+        held.push(format!("{n} baselined no longer found"));
+    }
+    if !held.is_empty() {
+        line.push_str(&format!(" ({})", held.join(", ")));
+    }
     for f in &s.failures {
         line.push_str(&format!(
             "\n  failed: {} [{}] {}",

@@ -281,6 +281,8 @@ pub enum Kind {
     Criteria,
     Structure,
     Inconsistency,
+    /// Problems with `imrlint: allow` directives and `--suppressions` entries.
+    Suppression,
 }
 
 impl Kind {
@@ -292,6 +294,7 @@ impl Kind {
             Kind::Criteria => "criteria",
             Kind::Structure => "structure",
             Kind::Inconsistency => "inconsistency",
+            Kind::Suppression => "suppression",
         }
     }
 }
