@@ -68,6 +68,8 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Print the JSON Schema of rule files (`rules/rulebook.schema.json`), for editors and validators.
+    Schema,
     /// Language server (LSP over standard input/output): diagnostics for open letters as you type.
     Lsp {
         #[command(flatten)]
@@ -192,6 +194,10 @@ pub fn main() -> ExitCode {
             rules,
         } => crate::commands::facts(&paths, format, &rules),
         Command::Lsp { filter, rules } => crate::lsp::run(&filter, &rules),
+        Command::Schema => {
+            print!("{}", crate::rulebook::json_schema());
+            ExitCode::SUCCESS
+        }
     }
 }
 

@@ -28,6 +28,7 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "certified-beyond-limit",
     "limit-misstated",
     "rationale-criteria-vs-decision",
+    "edition-in-force",
     // Runs across letters, in a batch audit (`crate::audit`), not per item.
     "cross-letter-decisions",
 ];
@@ -48,6 +49,7 @@ pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         "certified-beyond-limit" => super::limits::beyond_limit(rule, ctx, out),
         "limit-misstated" => super::limits::limit_misstated(rule, ctx, out),
         "rationale-criteria-vs-decision" => super::stated_criteria::check(rule, ctx, out),
+        "edition-in-force" => super::edition::check(rule, ctx, out),
         // Validation rejects unknown checks; a rulebook built without validation simply skips them.
         _ => {}
     }

@@ -10,7 +10,7 @@
 
 mod citation;
 mod conclusion;
-mod header;
+pub(crate) mod header;
 mod items;
 mod older;
 mod people;
