@@ -68,6 +68,8 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Print the JSON Schema of rule files (`rules/rulebook.schema.json`), for editors and validators.
+    Schema,
     /// Language server (LSP over standard input/output): diagnostics for open letters as you type.
     Lsp {
         #[command(flatten)]
@@ -233,6 +235,10 @@ pub fn main() -> ExitCode {
             config,
             format,
         } => crate::config_cmd::config(&config, &filter, &rules, format),
+        Command::Schema => {
+            print!("{}", crate::rulebook::json_schema());
+            ExitCode::SUCCESS
+        }
     }
 }
 

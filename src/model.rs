@@ -57,6 +57,62 @@ impl std::fmt::Display for Date {
     }
 }
 
+impl Date {
+    /// Reads an ISO date (`YYYY-MM-DD`), as the rulebook writes them.
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| {
+            s.get(r)
+                .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|p| p.parse::<u16>().ok())
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let date = Date {
+            year,
+            month: u8::try_from(month).ok()?,
+            day: u8::try_from(day).ok()?,
+        };
+        (year >= 1 && (1..=12).contains(&month) && day >= 1 && day <= date.month_days().into())
+            .then_some(date)
+    }
+
+    fn leap(year: u16) -> bool {
+        (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+    }
+
+    fn month_days(self) -> u8 {
+        match self.month {
+            2 if Date::leap(self.year) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// The date `n` days earlier (letter dates lie well after year 1).
+    pub fn days_before(self, n: u32) -> Date {
+        let mut d = self;
+        for _ in 0..n {
+            if d.day > 1 {
+                d.day -= 1;
+            } else if d.month > 1 {
+                d.month -= 1;
+                d.day = d.month_days();
+            } else if d.year > 1 {
+                d = Date {
+                    year: d.year - 1,
+                    month: 12,
+                    day: 31,
+                };
+            }
+        }
+        d
+    }
+}
+
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -77,6 +77,13 @@ const READ: &[(&str, usize, &str, bool)] = &[
     // failed conservative care; "despite" now ends a negation's scope. A return is a new finding.)
     // Lumbar MRI decided under the Physical Methods section.
     ("CM17-0018485", 1, "citation/section-not-for-service", true),
+    // The same item also cites "Chronic Pain Medical Treatment 2009, Section(s): Epidural
+    // steroid injections (ESIs)": injured 12/10/2016, UR denial 01/19/2017, so the request
+    // came long after the 2016 edition took over (requests on or after 2016-07-29). The
+    // rationale says the 2016 guidelines are "silent" and quotes the 2009 ESI criteria
+    // instead, but a superseded edition is not the MTUS in force: where the MTUS is silent the
+    // search sequence (9792.21.1) goes on to ACOEM or ODG, not back to 2009.
+    ("CM17-0018485", 1, "citation/edition-not-in-force", true),
 ];
 
 fn findings(dir: &str, engine: &Engine) -> BTreeSet<(String, usize, String)> {
@@ -119,7 +126,7 @@ fn every_finding_on_the_shared_letters_has_been_read() {
         "new findings to read: {new:?}\nread findings no longer reported: {gone:?}"
     );
     let true_ones = READ.iter().filter(|r| r.3).count();
-    assert_eq!((READ.len(), true_ones), (16, 15));
+    assert_eq!((READ.len(), true_ones), (17, 16));
 }
 
 #[test]

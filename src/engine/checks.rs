@@ -28,6 +28,7 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "certified-beyond-limit",
     "limit-misstated",
     "rationale-criteria-vs-decision",
+    "edition-in-force",
     // Runs across letters, in a batch audit (`crate::audit`), not per item.
     "cross-letter-decisions",
     // Run on a letter's suppressions after the item checks (`super::suppress`).
@@ -53,6 +54,7 @@ pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         "certified-beyond-limit" => super::limits::beyond_limit(rule, ctx, out),
         "limit-misstated" => super::limits::limit_misstated(rule, ctx, out),
         "rationale-criteria-vs-decision" => super::stated_criteria::check(rule, ctx, out),
+        "edition-in-force" => super::edition::check(rule, ctx, out),
         // Run across letters (`crate::audit`) or on the letter's suppressions (`super::suppress`).
         "cross-letter-decisions"
         | "suppression-malformed"

@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod concepts;
+pub mod edition;
 pub mod limits;
 pub mod quantity;
 pub mod resolve;
@@ -126,6 +127,7 @@ impl<'a> Engine<'a> {
         let mut findings = Vec::new();
         let mut item_facts = Vec::new();
         let letter_facts = concepts::Facts::for_letter(letter, text, &self.concepts);
+        let date = resolve::letter_date(letter).map(|d| d.value);
         for item in &letter.items {
             let ctx = ItemContext {
                 letter,
@@ -133,7 +135,7 @@ impl<'a> Engine<'a> {
                 text,
                 book: self.book,
                 services: service::identify(&item.name.value, &self.services),
-                cited: resolve::cited(item.maximus.as_ref(), &self.citations),
+                cited: resolve::cited(item.maximus.as_ref(), &self.citations, date),
                 concepts: letter_facts.with_rationale(item, text, &self.concepts),
                 engine: self,
             };

@@ -5,12 +5,17 @@
 //! ACOEM chapter); each section by title or alias, ignoring case and
 //! punctuation. A section list split in the wrong place by the parser is
 //! re-joined here: adjacent pieces are tried together.
+//!
+//! A citation without a year ("Chronic Pain Treatment Guidelines") names
+//! every edition; it resolves to the edition in force on the letter's date
+//! (see [`letter_date`]), or the earliest when the letter gives no date or no
+//! edition was in force on it.
 
 use std::collections::HashMap;
 
-use crate::model::{GuidelineLine, MtusCitation};
+use crate::model::{Date, GuidelineLine, Letter, MtusCitation};
 use crate::rulebook::{Guideline, Rulebook, Section};
-use crate::span::Span;
+use crate::span::{Span, Spanned};
 
 /// One citation as resolved.
 #[derive(Debug, Default)]
@@ -22,6 +27,8 @@ pub struct Resolved<'a> {
     pub pages: Vec<((u32, u32), Span)>,
     pub span: Span,
     pub guideline_span: Span,
+    /// The year the citation carries, when it carries one.
+    pub year_span: Option<Span>,
 }
 
 #[derive(Debug, Default)]
@@ -95,7 +102,28 @@ impl<'a> Index<'a> {
     }
 }
 
-fn find_guideline<'a>(c: &MtusCitation, index: &Index<'a>) -> Option<&'a Guideline> {
+/// The date that decides which edition of a guideline applied to a letter's
+/// requests: the UR denial date. The editions are keyed on the date of the
+/// treatment request (or of the service), which letters do not print; the UR
+/// decision is made on the request within days of it, and is the decision
+/// the IMR reviews. Without one, the earliest of the later dates printed
+/// (application received, assigned, decided) stands in.
+pub fn letter_date(letter: &Letter) -> Option<Spanned<Date>> {
+    let d = &letter.dates;
+    d.ur_denial.clone().or_else(|| {
+        [&d.application_received, &d.assigned, &d.decision]
+            .into_iter()
+            .flatten()
+            .min_by_key(|x| x.value)
+            .cloned()
+    })
+}
+
+fn find_guideline<'a>(
+    c: &MtusCitation,
+    index: &Index<'a>,
+    date: Option<Date>,
+) -> Option<&'a Guideline> {
     let name = normalize(&c.guideline.value);
     let year = c.year.as_ref().map(|y| y.value);
     let candidates: &[&Guideline] = index.guidelines.get(&name).map_or(&[], Vec::as_slice);
@@ -111,13 +139,17 @@ fn find_guideline<'a>(c: &MtusCitation, index: &Index<'a>) -> Option<&'a Guideli
             })
         })
         .or_else(|| {
-            if year.is_none() {
+            if year.is_some() {
+                return None;
+            }
+            let in_force = |g: &&&Guideline| {
+                date.is_some_and(|d| g.in_force.as_ref().is_some_and(|f| f.contains(d)))
+            };
+            candidates.iter().find(in_force).or_else(|| {
                 candidates
                     .iter()
                     .min_by_key(|g| g.years.first().copied().unwrap_or(0))
-            } else {
-                None
-            }
+            })
         })
         .copied()
 }
@@ -129,17 +161,20 @@ fn find_section<'a>(g: &'a Guideline, title: &str, index: &Index<'a>) -> Option<
         .copied()
 }
 
-pub fn cited<'a>(line: Option<&GuidelineLine>, index: &Index<'a>) -> Cited<'a> {
+/// Resolves the citations of a guideline line; `date` (the letter's, see
+/// [`letter_date`]) picks the edition of a citation that gives no year.
+pub fn cited<'a>(line: Option<&GuidelineLine>, index: &Index<'a>, date: Option<Date>) -> Cited<'a> {
     let Some(line) = line else {
         return Cited::default();
     };
     let mut out = Cited::default();
     for c in &line.mtus {
-        let guideline = find_guideline(c, index);
+        let guideline = find_guideline(c, index, date);
         let mut r = Resolved {
             guideline,
             span: c.span,
             guideline_span: c.guideline.span,
+            year_span: c.year.as_ref().map(|y| y.span),
             ..Default::default()
         };
         if let Some(g) = guideline {

@@ -11,7 +11,7 @@
 mod citation;
 mod conclusion;
 pub mod directives;
-mod header;
+pub(crate) mod header;
 mod items;
 mod older;
 mod people;

@@ -137,6 +137,17 @@ impl Rulebook {
     }
 }
 
+/// The JSON Schema (draft 2020-12) of a rule file, generated from the types
+/// of [`schema`]: what `imrlint schema` prints and `rules/rulebook.schema.json`
+/// holds (editors validate and complete rule files with it). Checks serde
+/// cannot express (references, regexes, dates in order) are left to validation.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(RuleFile);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    text.push('\n');
+    text
+}
+
 fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
     let mut m = HashMap::new();
     for (i, id) in ids.enumerate() {

@@ -13,10 +13,11 @@
 //! Unknown fields are rejected so that a misspelt key is an error, not a rule
 //! silently ignored.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One YAML file of the rulebook.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     #[serde(default)]
@@ -31,7 +32,7 @@ pub struct RuleFile {
 
 /// A clinical fact a criterion asks about ("stroke", "red flags"), and the
 /// words that name it in a case summary or rationale.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Concept {
     pub id: String,
@@ -43,7 +44,7 @@ pub struct Concept {
 }
 
 /// How a fact was verified (tags of `research/guidelines.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verification {
     /// Seen in the regulation text.
@@ -76,7 +77,7 @@ impl Verification {
 }
 
 /// A statement a guideline makes, with where it was found.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fact {
     pub id: String,
@@ -86,7 +87,7 @@ pub struct Fact {
     pub verified: Verification,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Guideline {
     pub id: String,
@@ -112,15 +113,63 @@ pub struct Guideline {
     pub sections: Vec<Section>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// When an edition applied: from its first date (`from`) to the first date
+/// it no longer applied (`until`, absent while it still applies or where the
+/// research has no date).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InForce {
-    pub from: String,
+    pub from: Boundary,
     #[serde(default)]
-    pub until: Option<String>,
+    pub until: Option<Boundary>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// One end of an edition's time in force, with where the date was found.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Boundary {
+    /// ISO date, `YYYY-MM-DD`.
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub date: String,
+    /// The date of the case the boundary is compared with: the treatment
+    /// request ("applies to treatment requests made on or after") or the
+    /// service ("for medical treatment services rendered on or after").
+    pub applies_to: DateOf,
+    /// Source id or URL.
+    pub source: String,
+    pub verified: Verification,
+}
+
+impl Boundary {
+    /// The date, when it is a valid ISO date (validation reports it otherwise).
+    pub fn parsed(&self) -> Option<crate::model::Date> {
+        crate::model::Date::parse_iso(&self.date)
+    }
+}
+
+/// Which date of a case an edition boundary is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateOf {
+    /// The date the treatment was requested (the UR decision follows it).
+    Request,
+    /// The date the service was rendered.
+    Service,
+}
+
+impl InForce {
+    /// Whether the edition applied on `date` (boundaries read as plain dates).
+    pub fn contains(&self, date: crate::model::Date) -> bool {
+        self.from.parsed().is_none_or(|f| f <= date)
+            && self
+                .until
+                .as_ref()
+                .and_then(Boundary::parsed)
+                .is_none_or(|u| date < u)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Recommended,
@@ -128,7 +177,7 @@ pub enum Status {
     Conditional,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     /// Unique within the guideline; referenced as `<guideline>/<section>`.
@@ -157,7 +206,7 @@ pub struct Section {
     pub does_not_say: Vec<NotSaid>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum PageSpec {
     One(u32),
@@ -173,7 +222,7 @@ impl PageSpec {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub id: String,
@@ -187,7 +236,7 @@ pub struct Criterion {
     pub fact: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     pub id: String,
@@ -224,7 +273,7 @@ impl Limit {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotSaid {
     pub id: String,
@@ -236,7 +285,7 @@ pub struct NotSaid {
     pub fact: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub id: String,
@@ -253,7 +302,9 @@ pub struct Service {
     pub governed_by: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -272,7 +323,9 @@ impl Severity {
 }
 
 /// The finding kinds: a fixed vocabulary, used in JSON as `kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Conclusion,
@@ -300,7 +353,7 @@ impl Kind {
 }
 
 /// A check: one engine check type, parameterised by data.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Stable code, `<kind>/<slug>`; selected by code, prefix or kind.
@@ -322,7 +375,7 @@ pub struct Rule {
     pub fixtures: Fixtures,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fixtures {
     pub triggers: Vec<String>,

@@ -31,6 +31,37 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
     );
     for (o, g) in &book.guidelines {
         dup(&mut g_ids, &g.id, *o, "guideline", &mut errors);
+        if let Some(f) = &g.in_force {
+            for b in std::iter::once(&f.from).chain(&f.until) {
+                if b.parsed().is_none() {
+                    errors.push(book.report_at(
+                        *o,
+                        &b.date,
+                        "rulebook/bad-date",
+                        format!(
+                            "in_force of guideline '{}' has '{}', which is not a date",
+                            g.id, b.date
+                        ),
+                        Some("write dates as YYYY-MM-DD, quoted".into()),
+                    ));
+                }
+            }
+            if let (Some(from), Some(until)) =
+                (f.from.parsed(), f.until.as_ref().and_then(|u| u.parsed()))
+                && from >= until
+            {
+                errors.push(book.report_at(
+                    *o,
+                    &f.from.date,
+                    "rulebook/bad-in-force",
+                    format!(
+                        "in_force of guideline '{}' ends ({until}) before it begins ({from})",
+                        g.id
+                    ),
+                    None,
+                ));
+            }
+        }
         let mut sec_ids = HashSet::new();
         for s in &g.sections {
             dup(
@@ -209,6 +240,27 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         ),
                     ),
                 );
+            }
+        }
+        if r.check == "edition-in-force" && r.severity == Severity::Error {
+            let unverified = book.guidelines.iter().find_map(|(_, g)| {
+                let f = g.in_force.as_ref()?;
+                std::iter::once(&f.from)
+                    .chain(&f.until)
+                    .find(|b| !b.verified.is_verified())
+                    .map(|b| (g, b))
+            });
+            if let Some((g, b)) = unverified {
+                errors.push(book.report_at(
+                    *o,
+                    &r.code,
+                    "rulebook/unverified-error",
+                    format!(
+                        "rule '{}' is an error but the in_force date {} of guideline '{}' is unverified",
+                        r.code, b.date, g.id
+                    ),
+                    Some("a rule whose facts are not verified must be a warning".into()),
+                ));
             }
         }
         for f in &r.facts {
