@@ -49,6 +49,8 @@ pub enum Command {
     Rules {
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Explain a rule: what it checks, the guideline facts and sources it rests on, its examples.
     Explain {
@@ -56,6 +58,8 @@ pub enum Command {
         code: String,
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// List the clinical facts the checks see in each letter: concepts of the case summary and each rationale, with their assertion (affirmed, negated, possible, hypothetical, historical, other person) and the cue that decided it.
     Facts {
@@ -67,6 +71,8 @@ pub enum Command {
         format: ParseFormat,
         #[command(flatten)]
         rules: RuleArgs,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Print the JSON Schema of rule files (`rules/rulebook.schema.json`), for editors and validators.
     Schema,
@@ -134,7 +140,7 @@ pub struct CheckArgs {
 }
 
 /// Which rules run and which findings are reported (`check`, `audit`, `lsp`).
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct FilterArgs {
     /// Only these rules: codes, code prefixes or kinds, comma-separated (e.g. `citation,conclusion/`).
     /// Replaces the configuration's `select`; `--select=` selects every rule.
@@ -148,7 +154,8 @@ pub struct FilterArgs {
     pub min_severity: Option<MinSeverity>,
 }
 
-/// Which configuration file applies (`check`, `audit`, `lsp`, `config`).
+/// Which configuration file applies (`check`, `audit`, `lsp`, `config`, and the
+/// rulebook of `rules`, `explain` and `facts`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConfigArgs {
     /// Read settings from FILE instead of the imrlint.toml found from the current directory upward.
@@ -216,14 +223,19 @@ pub fn main() -> ExitCode {
         Command::Parse { paths, format } => parse_command(&paths, format),
         Command::Check { args } => crate::commands::check(&args, false),
         Command::Audit { args } => crate::commands::check(&args, true),
-        Command::Rules { rules } => crate::commands::rules(&rules),
-        Command::Explain { code, rules } => crate::commands::explain(&code, &rules),
+        Command::Rules { rules, config } => crate::commands::rules(&rules, &config),
+        Command::Explain {
+            code,
+            rules,
+            config,
+        } => crate::commands::explain(&code, &rules, &config),
         Command::Context { file, format } => crate::context_cmd::context(&file, format),
         Command::Facts {
             paths,
             format,
             rules,
-        } => crate::commands::facts(&paths, format, &rules),
+            config,
+        } => crate::commands::facts(&paths, format, &rules, &config),
         Command::Lsp {
             filter,
             rules,

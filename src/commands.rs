@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::batch::Batch;
-use crate::cli::{CheckArgs, CheckFormat, MinSeverity, ParseFormat, RuleArgs};
+use crate::cli::{
+    CheckArgs, CheckFormat, ConfigArgs, FilterArgs, MinSeverity, ParseFormat, RuleArgs,
+};
 use crate::engine::Engine;
 use crate::render::diagnostic::{Style, render};
 use crate::render::sink::{self, Sink};
@@ -186,8 +188,15 @@ pub fn check(args: &CheckArgs, audit: bool) -> ExitCode {
     }
 }
 
-pub fn rules(args: &RuleArgs) -> ExitCode {
-    let Some(book) = load_rulebook(args) else {
+/// The rulebook as `check` would load it: the configuration's rule folders
+/// and `[severity]` table, the command line's folders over them.
+fn configured_rulebook(args: &RuleArgs, config: &ConfigArgs) -> Option<Rulebook> {
+    let settings = crate::config_cmd::settings(config, &FilterArgs::default(), args, None)?;
+    crate::config_cmd::rulebook(&settings)
+}
+
+pub fn rules(args: &RuleArgs, config: &ConfigArgs) -> ExitCode {
+    let Some(book) = configured_rulebook(args, config) else {
         return ExitCode::from(2);
     };
     let mut rules: Vec<&Rule> = book.rules.iter().map(|(_, r)| r).collect();
@@ -198,8 +207,8 @@ pub fn rules(args: &RuleArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn explain(code: &str, args: &RuleArgs) -> ExitCode {
-    let Some(book) = load_rulebook(args) else {
+pub fn explain(code: &str, args: &RuleArgs, config: &ConfigArgs) -> ExitCode {
+    let Some(book) = configured_rulebook(args, config) else {
         return ExitCode::from(2);
     };
     let Some(rule) = book.rule(code) else {
@@ -247,8 +256,13 @@ pub fn explain(code: &str, args: &RuleArgs) -> ExitCode {
 }
 
 /// `imrlint facts`: each letter's concept mentions as the engine reads them.
-pub fn facts(paths: &[PathBuf], format: ParseFormat, args: &RuleArgs) -> ExitCode {
-    let Some(book) = load_rulebook(args) else {
+pub fn facts(
+    paths: &[PathBuf],
+    format: ParseFormat,
+    args: &RuleArgs,
+    config: &ConfigArgs,
+) -> ExitCode {
+    let Some(book) = configured_rulebook(args, config) else {
         return ExitCode::from(2);
     };
     let engine = Engine::new(&book);
