@@ -106,7 +106,7 @@ pub struct Inputs {
 impl Inputs {
     pub fn new(paths: &[PathBuf]) -> Inputs {
         Inputs {
-            paths: paths.to_vec().into_iter(),
+            paths: Vec::from(paths).into_iter(),
             stack: Vec::new(),
         }
     }
