@@ -446,19 +446,36 @@ fn lsp_reads_the_configuration_of_its_working_directory() {
 /// configuration's severities, unless `--isolated`.
 #[test]
 fn rules_and_explain_show_the_configured_severities() {
-    let (_dir, sub) = project("[severity]\n\"citation/non-mtus-without-reason\" = \"error\"\n\"criteria/nmes-without-stroke\" = \"off\"\n");
+    let (_dir, sub) = project(
+        "[severity]\n\"citation/non-mtus-without-reason\" = \"error\"\n\"criteria/nmes-without-stroke\" = \"off\"\n",
+    );
     let line = |args: &[&str]| {
         let r = run(&sub, args);
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         r.stdout
     };
     let listed = line(&["rules"]);
-    let row = listed.lines().find(|l| l.starts_with(NON_MTUS)).expect("listed");
+    let row = listed
+        .lines()
+        .find(|l| l.starts_with(NON_MTUS))
+        .expect("listed");
     assert!(row.contains(" error "), "{row}");
-    assert!(!listed.contains("criteria/nmes-without-stroke"), "an `off` rule is not listed");
+    assert!(
+        !listed.contains("criteria/nmes-without-stroke"),
+        "an `off` rule is not listed"
+    );
     let isolated = line(&["rules", "--isolated"]);
-    let row = isolated.lines().find(|l| l.starts_with(NON_MTUS)).expect("listed");
+    let row = isolated
+        .lines()
+        .find(|l| l.starts_with(NON_MTUS))
+        .expect("listed");
     assert!(row.contains(" warning "), "{row}");
     assert!(isolated.contains("criteria/nmes-without-stroke"));
-    assert!(line(&["explain", NON_MTUS]).lines().next().unwrap().contains("(citation, error)"));
+    assert!(
+        line(&["explain", NON_MTUS])
+            .lines()
+            .next()
+            .unwrap()
+            .contains("(citation, error)")
+    );
 }
