@@ -440,36 +440,62 @@ pub struct NotSaidMatcher<'a> {
     pub section_ref: String,
     pub section: &'a Section,
     pub id: String,
-    pattern: &'a str,
+    pub(super) pattern: &'a str,
     /// Compiled on first use: a letter cites a few sections, and compiling
     /// every pattern up front was most of a one-letter run's time.
-    regex: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+    regex: std::sync::OnceLock<Option<RuleRegex>>,
 }
 
 impl NotSaidMatcher<'_> {
     /// The compiled pattern; `None` only for a pattern validation refused.
-    pub fn regex(&self) -> Option<&regex::bytes::Regex> {
+    pub fn regex(&self) -> Option<&RuleRegex> {
         self.regex
             .get_or_init(|| rule_regex(self.pattern).ok())
             .as_ref()
     }
 }
 
-/// Compiles a rulebook pattern (`does_not_say`, regex concept terms). Byte matching
-/// with ASCII classes and word boundaries: a pattern like `[^.]{0,80}` over Unicode
-/// compiles to eighty copies of a UTF-8 automaton, which across a hundred patterns
-/// cost most of the engine's memory; letters are English, and the few non-ASCII
+/// A compiled `does_not_say` pattern.
+pub type RuleRegex = regex_automata::meta::Regex;
+
+/// Compiles a `does_not_say` pattern. Byte matching with ASCII classes and
+/// word boundaries: a pattern like `[^.]{0,80}` over Unicode compiles to
+/// eighty copies of a UTF-8 automaton, which across a hundred patterns cost
+/// most of the engine's memory; letters are English, and the few non-ASCII
 /// characters only count as more than one byte in such a bound.
-pub fn rule_regex(pattern: &str) -> Result<regex::bytes::Regex, regex::Error> {
-    rule_regex_with_cache(pattern, 256 * 1024)
+///
+/// The pattern runs only on sentences its [`super::gate`] lets through, a
+/// hundred bytes or so: it needs no prefilter of its own, and building one
+/// (with the reverse-inner-literal analysis) cost more than every search.
+/// Only the match bounds are kept, so no capture engines are built either.
+pub fn rule_regex(pattern: &str) -> Result<RuleRegex, Box<regex_automata::meta::BuildError>> {
+    use regex_automata::{meta, util::syntax};
+    meta::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(false)
+                .utf8(false),
+        )
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .auto_prefilter(false)
+                .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
+                .onepass(false)
+                .backtrack(false)
+                .hybrid_cache_capacity(256 * 1024),
+        )
+        .build(pattern)
+        .map_err(Box::new)
 }
 
-/// As [`rule_regex`], with the lazy-DFA cache each thread keeps for the
-/// pattern bounded to `cache` bytes: small for the hundred `does_not_say`
-/// patterns, so memory does not grow with threads times patterns; larger for
-/// the few concept patterns run over every letter, whose cache would
-/// otherwise be thrown away and rebuilt (or the search fall back to the slow
-/// PikeVM) on every text.
+/// Compiles a regex concept term, read as [`rule_regex`] reads a pattern
+/// (bytes, ASCII classes), but with the regex's own prefilter: a concept term
+/// runs over whole case summaries and rationales, not gated sentences. The
+/// lazy-DFA cache each thread keeps is bounded to `cache` bytes, large enough
+/// that it is not thrown away and rebuilt (or the search fall back to the
+/// slow PikeVM) on every text.
 pub fn rule_regex_with_cache(
     pattern: &str,
     cache: usize,
@@ -546,7 +572,12 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         .collect();
     let folded = crate::fold::Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
     let t = folded.as_str();
-    for m in &ctx.engine.not_said {
+    let gates = &ctx.engine.not_said_gates;
+    let sentences = super::concepts::sentences(t);
+    // The gates are read per sentence, as the patterns are: a pattern's first
+    // and last words in two sentences do not make a match.
+    let mut present: Option<Vec<super::gate::Present>> = None;
+    for (i, m) in ctx.engine.not_said.iter().enumerate() {
         if !relevant.contains(&m.section_ref)
             || (!rule.sections.is_empty() && !rule.sections.contains(&m.section_ref))
         {
@@ -555,15 +586,19 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
-        let Some(regex) = m.regex() else {
-            continue;
-        };
-        // A pattern holds no anchors, so a match in a sentence is a match in
-        // the rationale: one search over it rules out most patterns.
-        if !regex.is_match(t.as_bytes()) {
-            continue;
-        }
-        for (s, e) in super::concepts::sentences(t) {
+        let present = present.get_or_insert_with(|| {
+            sentences
+                .iter()
+                .map(|&(s, e)| gates.scan(&t.as_bytes()[s..e]))
+                .collect()
+        });
+        for (&(s, e), p) in sentences.iter().zip(present.iter()) {
+            if !gates.open(p, i) {
+                continue;
+            }
+            let Some(regex) = m.regex() else {
+                break;
+            };
             let Some(hit) = regex.find(&t.as_bytes()[s..e]) else {
                 continue;
             };

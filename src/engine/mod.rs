@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod concepts;
 pub mod edition;
+pub mod gate;
 pub mod limits;
 pub mod quantity;
 pub mod resolve;
@@ -26,6 +27,8 @@ pub struct Engine<'a> {
     concepts: concepts::ConceptMatcher,
     citations: resolve::Index<'a>,
     not_said: Vec<checks::NotSaidMatcher<'a>>,
+    /// Gates of the `not_said` patterns, in the same order.
+    not_said_gates: gate::Gates,
 }
 
 /// What the checks know about one item.
@@ -44,12 +47,14 @@ pub struct ItemContext<'a> {
 
 impl<'a> Engine<'a> {
     pub fn new(book: &'a Rulebook) -> Engine<'a> {
+        let not_said = checks::compile_not_said(book);
         Engine {
             book,
             services: service::compile(book),
             concepts: concepts::compile(book),
             citations: resolve::Index::new(book),
-            not_said: checks::compile_not_said(book),
+            not_said_gates: gate::Gates::new(not_said.iter().map(|m| m.pattern)),
+            not_said,
         }
     }
 

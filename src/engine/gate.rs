@@ -1,0 +1,210 @@
+//! Literal gates for rulebook patterns: words a match cannot do without.
+//!
+//! A `does_not_say` pattern such as
+//! `\b(?:TENS|transcutaneous)\b[^.]{0,80}?\b(?:is|are)\s+...(?:treatment|therapy)`
+//! can only match a text that holds one of its first words and one of its
+//! last. One automaton over every pattern's words finds, in one pass over a
+//! rationale, which patterns could match there; only those run their regex,
+//! and a pattern no letter could match is never compiled. Most rationales
+//! mention a drug or a modality a pattern starts with, so the first words
+//! alone (the regex's own prefilter) rule out little: the last words are what
+//! makes the gate worth its pass.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_syntax::hir::Hir;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+/// The gates of a list of patterns, by index in that list.
+pub struct Gates {
+    automaton: Option<AhoCorasick>,
+    /// Literal ids a match must start with and end with; `None` where the
+    /// pattern's words could not be told (it is then always run).
+    gates: Vec<Option<Gate>>,
+    literals: usize,
+}
+
+struct Gate {
+    first: Vec<usize>,
+    last: Vec<usize>,
+}
+
+/// Which of the gates' literals a text holds, one bit each.
+pub struct Present(Vec<u64>);
+
+impl Present {
+    fn has(&self, literal: usize) -> bool {
+        self.0[literal / 64] & (1 << (literal % 64)) != 0
+    }
+}
+
+impl Gates {
+    /// Gates for `patterns`, read as the rulebook reads them: case-insensitive,
+    /// ASCII classes (see [`super::checks::rule_regex`]).
+    pub fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Gates {
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut id = |lit: Vec<u8>| {
+            *ids.entry(lit).or_insert_with_key(|lit| {
+                literals.push(lit.clone());
+                literals.len() - 1
+            })
+        };
+        let gates: Vec<Option<Gate>> = patterns
+            .into_iter()
+            .map(|p| {
+                let hir = read(p)?;
+                let first = necessary(&hir, ExtractKind::Prefix)?;
+                let last = necessary(&hir, ExtractKind::Suffix)?;
+                Some(Gate {
+                    first: first.into_iter().map(&mut id).collect(),
+                    last: last.into_iter().map(&mut id).collect(),
+                })
+            })
+            .collect();
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&literals)
+            .ok();
+        Gates {
+            // Without an automaton every gate must stay open.
+            gates: if automaton.is_some() {
+                gates
+            } else {
+                Vec::new()
+            },
+            automaton,
+            literals: literals.len(),
+        }
+    }
+
+    /// One pass over `text`: the literals it holds.
+    pub fn scan(&self, text: &[u8]) -> Present {
+        let mut present = vec![0u64; self.literals.div_ceil(64)];
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(text) {
+                let l = m.pattern().as_usize();
+                present[l / 64] |= 1 << (l % 64);
+            }
+        }
+        Present(present)
+    }
+
+    /// Whether pattern `i` could match the text `present` was scanned from.
+    pub fn open(&self, present: &Present, i: usize) -> bool {
+        match self.gates.get(i) {
+            Some(Some(g)) => {
+                g.first.iter().any(|&l| present.has(l)) && g.last.iter().any(|&l| present.has(l))
+            }
+            _ => true,
+        }
+    }
+}
+
+/// Lowercased literals every match of `pattern` starts (or ends) with, or
+/// `None` when there is no short finite list of them (a class or a repeat
+/// at that end, or a literal too short to tell anything).
+fn necessary(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().kind(kind).extract(hir);
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for l in seq.literals()? {
+        // Any part of a literal a match must hold is one it must hold too:
+        // the whitespace a `\s+` puts at the edge (in six variants) tells nothing.
+        let word = l.as_bytes().trim_ascii();
+        if word.len() < 2 {
+            return None;
+        }
+        out.push(word.to_ascii_lowercase());
+    }
+    if out.is_empty() {
+        return None;
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// `pattern` read case-sensitively, so that literals are not multiplied into
+/// every case variant; the automaton matches them case-insensitively, which
+/// only widens the gate.
+fn read(pattern: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TENS: &str = r"\b(?:TENS|transcutaneous)\b[^.]{0,80}?\b(?:is|are)\s+recommended\s+(?:as\s+)?(?:stand[- ]?alone|sole)\s+(?:treatment|therapy)";
+
+    #[test]
+    fn a_gate_needs_first_and_last_words() {
+        let g = Gates::new([TENS]);
+        let open = |t: &str| g.open(&g.scan(t.as_bytes()), 0);
+        assert!(open("tens is recommended as sole THERAPY"));
+        assert!(!open("TENS unit for the low back, a trial was done"));
+        assert!(!open("physical therapy is recommended"));
+    }
+
+    #[test]
+    fn an_open_gate_is_never_wrong() {
+        // Whatever the gate says, a text the regex matches must pass it.
+        let r = crate::engine::checks::rule_regex(TENS).expect("pattern");
+        let g = Gates::new([TENS]);
+        for t in [
+            "The TENS is recommended as sole treatment.",
+            "transcutaneous stimulation are recommended standalone therapy",
+            "Tens, used at home, is recommended as stand-alone THERAPY",
+        ] {
+            assert!(r.is_match(t.as_bytes()), "{t}");
+            assert!(g.open(&g.scan(t.as_bytes()), 0), "{t}");
+        }
+    }
+
+    #[test]
+    fn unknown_words_leave_the_gate_open() {
+        let g = Gates::new([r"[a-z]+ly", r"\d+ visits"]);
+        let p = g.scan(b"nothing here");
+        assert!(g.open(&p, 0), "no literal prefix: always run");
+        assert!(g.open(&p, 1), "a class prefix: always run");
+        assert!(g.open(&p, 7), "out of range: always run");
+    }
+}
+
+#[cfg(test)]
+mod rulebook {
+    use regex_syntax::hir::literal::ExtractKind;
+
+    /// The gate pays for its pass only if nearly every pattern has one.
+    #[test]
+    fn the_rulebook_patterns_are_gated() {
+        let book = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+            .ok()
+            .expect("the built-in rulebook loads");
+        let patterns = crate::engine::checks::compile_not_said(&book);
+        let ungated: Vec<&str> = patterns
+            .iter()
+            .map(|m| m.pattern)
+            .filter(|p| {
+                super::read(p).is_none_or(|h| {
+                    super::necessary(&h, ExtractKind::Prefix).is_none()
+                        || super::necessary(&h, ExtractKind::Suffix).is_none()
+                })
+            })
+            .collect();
+        assert!(
+            ungated.len() * 10 <= patterns.len(),
+            "{} of {} patterns have no gate: {ungated:#?}",
+            ungated.len(),
+            patterns.len()
+        );
+    }
+}
