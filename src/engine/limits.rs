@@ -106,10 +106,14 @@ pub fn beyond_limit(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if ctx.item.decision.value != Decision::Overturned {
         return;
     }
+    let sections = sections_of(ctx, rule, &cited_guidelines(ctx));
+    // Most items fall under no section with a limit: no need to read the request.
+    if sections.iter().all(|(_, s)| s.limits.is_empty()) {
+        return;
+    }
     let name = &ctx.item.name;
     let folded = Folded::range(ctx.text, name.span.offset, name.span.end());
     let request = quantity::request(folded.as_str());
-    let sections = sections_of(ctx, rule, &cited_guidelines(ctx));
     for (m, asked) in [
         (Measure::Count, request.count),
         (Measure::Days, request.days),
@@ -194,6 +198,15 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         .maximus
         .as_ref()
         .is_some_and(|m| !m.non_mtus.is_empty());
+    let limits: Vec<(&Section, &Limit)> = sections
+        .iter()
+        .flat_map(|(_, s)| s.limits.iter().map(move |l| (*s, l)))
+        .filter(|(_, l)| measure(&l.unit).is_some_and(|(m, _)| m == Measure::Count))
+        .collect();
+    // Without a count limit in the cited sections there is nothing to misquote.
+    if limits.is_empty() {
+        return;
+    }
     let folded = Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
     let t = folded.as_str();
     for (s, e) in super::concepts::sentences(t) {
@@ -202,14 +215,6 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             && (NAMES_MTUS.is_match(sentence)
                 || (!cites_other && NAMES_GUIDELINES.is_match(sentence)));
         if !quotes_mtus {
-            continue;
-        }
-        let limits: Vec<(&Section, &Limit)> = sections
-            .iter()
-            .flat_map(|(_, s)| s.limits.iter().map(move |l| (*s, l)))
-            .filter(|(_, l)| measure(&l.unit).is_some_and(|(m, _)| m == Measure::Count))
-            .collect();
-        if limits.is_empty() {
             continue;
         }
         for claim in quantity::claimed_counts(sentence) {
