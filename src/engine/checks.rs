@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use regex_automata::{Anchored, Input};
 
 use super::ItemContext;
 use super::concepts::{Assertion, Place};
@@ -599,7 +600,17 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             let Some(regex) = m.regex() else {
                 break;
             };
-            let Some(hit) = regex.find(&t.as_bytes()[s..e]) else {
+            let sentence = &t.as_bytes()[s..e];
+            // A match starts where one of the pattern's first words does: an
+            // anchored search from each of those is the leftmost match, and
+            // walks a few dozen bytes where a search for it walks the sentence.
+            let hit = match gates.starts(p, i) {
+                Some(mut starts) => starts.find_map(|at| {
+                    regex.search(&Input::new(sentence).range(at..).anchored(Anchored::Yes))
+                }),
+                None => regex.find(sentence),
+            };
+            let Some(hit) = hit else {
                 continue;
             };
             let span = folded.span(s + hit.start(), s + hit.end());

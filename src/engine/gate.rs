@@ -26,16 +26,22 @@ pub struct Gates {
 }
 
 struct Gate {
+    /// Sorted, so a hit's literal is looked up by bisection.
     first: Vec<usize>,
     last: Vec<usize>,
 }
 
-/// Which of the gates' literals a text holds, one bit each.
-pub struct Present(Vec<u64>);
+/// Which of the gates' literals a text holds, one bit each, and where each
+/// occurrence starts.
+pub struct Present {
+    bits: Vec<u64>,
+    /// (literal, start) of every occurrence, by start.
+    hits: Vec<(usize, usize)>,
+}
 
 impl Present {
     fn has(&self, literal: usize) -> bool {
-        self.0[literal / 64] & (1 << (literal % 64)) != 0
+        self.bits[literal / 64] & (1 << (literal % 64)) != 0
     }
 }
 
@@ -55,12 +61,15 @@ impl Gates {
             .into_iter()
             .map(|p| {
                 let hir = read(p)?;
+                // A first word keeps its place (it is where a match starts);
+                // a last word may lose the whitespace before it.
                 let first = necessary(&hir, ExtractKind::Prefix)?;
                 let last = necessary(&hir, ExtractKind::Suffix)?;
-                Some(Gate {
-                    first: first.into_iter().map(&mut id).collect(),
-                    last: last.into_iter().map(&mut id).collect(),
-                })
+                let mut first: Vec<usize> = first.into_iter().map(&mut id).collect();
+                let mut last: Vec<usize> = last.into_iter().map(&mut id).collect();
+                first.sort_unstable();
+                last.sort_unstable();
+                Some(Gate { first, last })
             })
             .collect();
         let automaton = AhoCorasick::builder()
@@ -83,14 +92,36 @@ impl Gates {
 
     /// One pass over `text`: the literals it holds.
     pub fn scan(&self, text: &[u8]) -> Present {
-        let mut present = vec![0u64; self.literals.div_ceil(64)];
+        let mut bits = vec![0u64; self.literals.div_ceil(64)];
+        let mut hits = Vec::new();
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(text) {
                 let l = m.pattern().as_usize();
-                present[l / 64] |= 1 << (l % 64);
+                bits[l / 64] |= 1 << (l % 64);
+                hits.push((l, m.start()));
             }
         }
-        Present(present)
+        // Overlapping matches are reported by end; candidates are wanted by start.
+        hits.sort_unstable_by_key(|&(_, at)| at);
+        Present { bits, hits }
+    }
+
+    /// Where in the scanned text a match of pattern `i` could start: the
+    /// occurrences of its first words, left to right. `None` when the
+    /// pattern has no gate and could start anywhere.
+    pub fn starts<'a>(
+        &'a self,
+        present: &'a Present,
+        i: usize,
+    ) -> Option<impl Iterator<Item = usize> + 'a> {
+        let g = self.gates.get(i)?.as_ref()?;
+        let mut last = None;
+        Some(present.hits.iter().filter_map(move |&(l, at)| {
+            (g.first.binary_search(&l).is_ok() && last != Some(at)).then(|| {
+                last = Some(at);
+                at
+            })
+        }))
     }
 
     /// Whether pattern `i` could match the text `present` was scanned from.
@@ -108,12 +139,17 @@ impl Gates {
 /// `None` when there is no short finite list of them (a class or a repeat
 /// at that end, or a literal too short to tell anything).
 fn necessary(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
+    let prefix = matches!(kind, ExtractKind::Prefix);
     let seq = Extractor::new().kind(kind).extract(hir);
     let mut out: Vec<Vec<u8>> = Vec::new();
     for l in seq.literals()? {
         // Any part of a literal a match must hold is one it must hold too:
-        // the whitespace a `\s+` puts at the edge (in six variants) tells nothing.
-        let word = l.as_bytes().trim_ascii();
+        // the whitespace a `\s+` puts at the inner edge (in six variants) tells nothing.
+        let word = if prefix {
+            l.as_bytes().trim_ascii_end()
+        } else {
+            l.as_bytes().trim_ascii_start()
+        };
         if word.len() < 2 {
             return None;
         }
@@ -166,6 +202,32 @@ mod tests {
         ] {
             assert!(r.is_match(t.as_bytes()), "{t}");
             assert!(g.open(&g.scan(t.as_bytes()), 0), "{t}");
+        }
+    }
+
+    #[test]
+    fn anchored_at_the_first_words_is_the_leftmost_match() {
+        use regex_automata::{Anchored, Input};
+        let r = crate::engine::checks::rule_regex(TENS).expect("pattern");
+        let g = Gates::new([TENS]);
+        for t in [
+            "TENS was tried; the TENS is recommended as sole treatment",
+            "Transcutaneous TENS units are recommended as sole therapy for pain",
+            "a TENS trial, then tens, is recommended as standalone therapy",
+            "TENS is not recommended",
+            "attends the tens unit clinic",
+        ] {
+            let h = t.as_bytes();
+            let p = g.scan(h);
+            let anchored = g
+                .starts(&p, 0)
+                .expect("gated")
+                .find_map(|at| r.search(&Input::new(h).range(at..).anchored(Anchored::Yes)));
+            assert_eq!(
+                anchored.map(|m| m.range()),
+                r.find(h).map(|m| m.range()),
+                "{t}"
+            );
         }
     }
 

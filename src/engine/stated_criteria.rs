@@ -109,14 +109,19 @@ mod tests {
             "Guidelines have not been met.",
             "The requirements for treatment have not been met.",
         ] {
-            assert!(UNMET.is_match(s.as_bytes()) && !NOT_A_VERDICT.is_match(s.as_bytes()), "{s}");
+            assert!(
+                UNMET.is_match(s.as_bytes()) && !NOT_A_VERDICT.is_match(s.as_bytes()),
+                "{s}"
+            );
         }
         for s in [
             "MRI of shoulder meets criteria for recommendation.",
             "The guideline criteria have been met.",
         ] {
             assert!(
-                MET.is_match(s.as_bytes()) && !NEGATION.is_match(s.as_bytes()) && !NOT_A_VERDICT.is_match(s.as_bytes()),
+                MET.is_match(s.as_bytes())
+                    && !NEGATION.is_match(s.as_bytes())
+                    && !NOT_A_VERDICT.is_match(s.as_bytes()),
                 "{s}"
             );
         }
