@@ -16,18 +16,13 @@ use crate::rulebook::Rule;
 
 // The patterns read bytes with ASCII classes (`-u`): they run over every
 // rationale, and a Unicode `[^.;]{0,40}` is a far larger automaton to build and walk.
-static UNMET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i-u)\b(?:(?:does|do|did) not|fails? to|failed to|cannot|can not|doesn't|don't) (?:meet|satisfy|fulfill?)\b[^.;]{0,40}?\b(?:criteria|criterion|requirements|guide-?lines?|indications?)\b|\b(?:criteria|criterion|requirements|guide-?lines?|indications?)\b[^.;]{0,60}?\b(?:(?:has|have|is|are|was|were) not (?:been )?|(?:has|have)n't been |not (?:been )?)(?:met|satisfied|fulfilled)\b",
-    )
-    .expect("pattern")
-});
-static MET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i-u)\b(?:meets|met|satisf(?:ies|ied)|fulfill?s|fulfilled)\b[^.;]{0,30}?\b(?:criteria|requirements)\b|\b(?:criteria|requirements)\b[^.;]{0,60}?\b(?:(?:has|have|is|are|was|were) (?:been )?|being )(?:met|satisfied|fulfilled)\b",
-    )
-    .expect("pattern")
-});
+const UNMET_PATTERN: &str = r"(?i-u)\b(?:(?:does|do|did) not|fails? to|failed to|cannot|can not|doesn't|don't) (?:meet|satisfy|fulfill?)\b[^.;]{0,40}?\b(?:criteria|criterion|requirements|guide-?lines?|indications?)\b|\b(?:criteria|criterion|requirements|guide-?lines?|indications?)\b[^.;]{0,60}?\b(?:(?:has|have|is|are|was|were) not (?:been )?|(?:has|have)n't been |not (?:been )?)(?:met|satisfied|fulfilled)\b";
+const MET_PATTERN: &str = r"(?i-u)\b(?:meets|met|satisf(?:ies|ied)|fulfill?s|fulfilled)\b[^.;]{0,30}?\b(?:criteria|requirements)\b|\b(?:criteria|requirements)\b[^.;]{0,60}?\b(?:(?:has|have|is|are|was|were) (?:been )?|being )(?:met|satisfied|fulfilled)\b";
+static UNMET: LazyLock<Regex> = LazyLock::new(|| Regex::new(UNMET_PATTERN).expect("pattern"));
+static MET: LazyLock<Regex> = LazyLock::new(|| Regex::new(MET_PATTERN).expect("pattern"));
+/// Either verdict: one walk over a rationale instead of two.
+static ANY_VERDICT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("{UNMET_PATTERN}|{MET_PATTERN}")).expect("pattern"));
 /// A sentence that restates a condition, reports someone else's finding,
 /// or weighs a finding against another is not the reviewer's verdict.
 static NOT_A_VERDICT: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,7 +44,7 @@ pub fn check(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     let mut unmet = None;
     let mut met = None;
     // Most rationales state no verdict on the criteria: one search rules them out.
-    if !UNMET.is_match(t.as_bytes()) && !MET.is_match(t.as_bytes()) {
+    if !ANY_VERDICT.is_match(t.as_bytes()) {
         return;
     }
     for (s, e) in super::concepts::sentences(t) {
