@@ -209,6 +209,9 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
     let folded = Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
     let t = folded.as_str();
+    if !quantity::claims_a_count(t) {
+        return;
+    }
     for (s, e) in super::concepts::sentences(t) {
         let sentence = &t[s..e];
         let quotes_mtus = !NAMES_OTHER.is_match(sentence)

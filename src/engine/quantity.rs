@@ -184,6 +184,12 @@ static CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     .expect("pattern")
 });
 
+/// Whether `text` attributes any count to a guideline: one walk that rules
+/// out most rationales before they are read sentence by sentence.
+pub fn claims_a_count(text: &str) -> bool {
+    CLAIM.is_match(text)
+}
+
 /// Counts a sentence attributes to a guideline, with their byte ranges in `sentence`.
 pub fn claimed_counts(sentence: &str) -> Vec<Amount> {
     CLAIM
