@@ -13,8 +13,8 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::Regex;
 
+use crate::context::trie::Trie;
 use crate::context::{self, Category, Experiencer, Negation, Temporality, Triggers};
 use crate::fold::Folded;
 use crate::model::{Item, Letter};
@@ -124,17 +124,78 @@ pub struct Facts {
     pub mentions: Vec<Mention>,
 }
 
-// ASCII word boundaries and case folding (`-u`): these run once per sentence
-// that holds a concept, where Unicode `\b` would keep the lazy DFA from
-// running on any sentence with a non-ASCII character.
-static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
-        .expect("pattern")
+/// A case summary sentence that retells the review history: what
+/// `(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b`
+/// matches.
+static REVIEW_HISTORY: LazyLock<WordList> = LazyLock::new(|| {
+    WordList::new(&[
+        ("utilization review", true),
+        ("ur", true),
+        ("noncertif", false),
+        ("non-certif", false),
+        ("denied", true),
+        ("modified", true),
+        ("approved", true),
+        ("authorized", true),
+    ])
 });
-static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b")
-        .expect("pattern")
+
+/// A rationale sentence that restates a guideline: what
+/// `(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b`
+/// matches (`recommend\w*\b` holds wherever a word starts with "recommend").
+static GUIDELINE_TALK: LazyLock<WordList> = LazyLock::new(|| {
+    WordList::new(&[
+        ("guideline", true),
+        ("guidelines", true),
+        ("guide-line", true),
+        ("guide-lines", true),
+        ("mtus", true),
+        ("odg", true),
+        ("acoem", true),
+        ("recommend", false),
+        ("is used", true),
+        ("are used", true),
+        ("indicated for", true),
+        ("supported for", true),
+        ("criteria", true),
+    ])
 });
+
+/// Phrases that start a word, ASCII case-insensitively, with ASCII word
+/// boundaries as a `(?i-u)\b...` regex has them: every sentence that holds
+/// a concept is tested, and a walk at each word start costs far less than
+/// a regex search over it.
+struct WordList {
+    trie: Trie,
+    /// Whether each phrase must also end a word.
+    whole: Vec<bool>,
+}
+
+impl WordList {
+    /// Every phrase starts and, if `whole`, ends with an ASCII word character.
+    fn new(phrases: &[(&str, bool)]) -> WordList {
+        let words: Vec<&str> = phrases.iter().map(|&(p, _)| p).collect();
+        WordList {
+            trie: Trie::new(&words),
+            whole: phrases.iter().map(|&(_, w)| w).collect(),
+        }
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        let word = |i: usize| {
+            b.get(i)
+                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        };
+        (0..b.len())
+            .filter(|&i| word(i) && !(i > 0 && word(i - 1)))
+            .any(|i| {
+                self.trie
+                    .prefixes(b, i)
+                    .any(|(end, p)| !self.whole[p] || !word(end))
+            })
+    }
+}
 
 /// Every concept term compiled into one automaton, so a text is scanned
 /// once whatever the number of concepts; concepts written as regexes are
@@ -439,6 +500,62 @@ mod tests {
         ];
         for (sentence, term, want) in cases {
             assert_eq!(read(sentence, term), want, "{term} in {sentence:?}");
+        }
+    }
+
+    /// The regexes the word lists stand for.
+    fn word_list_regexes() -> [(&'static WordList, regex::Regex); 2] {
+        [
+            (
+                &REVIEW_HISTORY,
+                regex::Regex::new(r"(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b").expect("pattern"),
+            ),
+            (
+                &GUIDELINE_TALK,
+                regex::Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b").expect("pattern"),
+            ),
+        ]
+    }
+
+    #[test]
+    fn word_lists_match_as_their_regexes() {
+        for s in [
+            "UR denied the request.",
+            "The request was not medically necessary per the utilization review.",
+            "Noncertified; non-certification; nonCERTIFIED.",
+            "ur-denied; _UR; URx; éUR; URé; sur; denied_",
+            "Guide-lines, guidelines; GUIDELINEs; guidelinesx; MTUS/ODG-ACOEM.",
+            "recommendations are recommended; Recommend_x; xrecommend",
+            "It is used; are usedx; indicated for; supported for; criteriaé",
+            "utilization  review; utilization reviewed",
+            "",
+        ] {
+            for (list, re) in word_list_regexes() {
+                assert_eq!(list.is_match(s), re.is_match(s), "{s:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_lists_match_as_their_regexes_on_word_soup(
+            parts in proptest::collection::vec((0usize..24, 0usize..8), 0..12)
+        ) {
+            let words = [
+                "ur", "UR", "utilization", "review", "non", "certif", "noncertified",
+                "denied", "Modified", "approved", "authorized", "guide", "lines",
+                "guideline", "MTUS", "odg", "acoem", "recommend", "is", "are", "used",
+                "indicated", "for", "criteria",
+            ];
+            let glue = [" ", "", "-", "_", "é", ".", "x", "s"];
+            let mut s = String::new();
+            for (w, g) in parts {
+                s.push_str(words[w]);
+                s.push_str(glue[g]);
+            }
+            for (list, re) in word_list_regexes() {
+                proptest::prop_assert_eq!(list.is_match(&s), re.is_match(&s), "{:?}", s);
+            }
         }
     }
 
