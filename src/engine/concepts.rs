@@ -12,7 +12,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::context::trie::Trie;
 use crate::context::{self, Category, Experiencer, Negation, Temporality, Triggers};
@@ -228,9 +228,13 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
             }
         }
     }
+    // A DFA: built once per run, it is searched over every case summary and
+    // rationale, where the default (a contiguous NFA for this many terms)
+    // follows failure links byte by byte.
     let automaton = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
         .ok();
     ConceptMatcher {
