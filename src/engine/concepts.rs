@@ -381,21 +381,47 @@ pub(crate) fn sentences(t: &str) -> Vec<(usize, usize)> {
     let b = t.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    for i in 0..b.len() {
-        if matches!(b[i], b'.' | b'!' | b'?')
-            && b.get(i + 1) == Some(&b' ')
-            && b.get(i + 2)
+    let mut i = 0;
+    while let Some(at) = next_stop(b, i) {
+        if b.get(at + 1) == Some(&b' ')
+            && b.get(at + 2)
                 .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && !abbreviation(&t[start..i])
+            && !abbreviation(&t[start..at])
         {
-            out.push((start, i + 1));
-            start = i + 2;
+            out.push((start, at + 1));
+            start = at + 2;
         }
+        i = at + 1;
     }
     if start < t.len() {
         out.push((start, t.len()));
     }
     out
+}
+
+/// The first `.`, `!` or `?` in `b` from `from` on. Stops are a byte in
+/// tens, so eight bytes are tested at once (SWAR: a byte of `x ^ stop`
+/// is zero where `x` has the stop).
+fn next_stop(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = zero_bytes(x ^ (ONES * u64::from(b'.')))
+            | zero_bytes(x ^ (ONES * u64::from(b'!')))
+            | zero_bytes(x ^ (ONES * u64::from(b'?')));
+        if found != 0 {
+            // Borrows only run upward from a true zero byte: the lowest flag is exact.
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|c| matches!(c, b'.' | b'!' | b'?'))
+        .map(|k| i + k)
 }
 
 fn abbreviation(before: &str) -> bool {
@@ -560,6 +586,20 @@ mod tests {
             for (list, re) in word_list_regexes() {
                 proptest::prop_assert_eq!(list.is_match(&s), re.is_match(&s), "{:?}", s);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stops_found_eight_bytes_at_a_time(s in "[a. !?é\u{2e80}A1]{0,40}", from in 0usize..45) {
+            let b = s.as_bytes();
+            let want = b
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, c)| matches!(c, b'.' | b'!' | b'?'))
+                .map(|(i, _)| i);
+            proptest::prop_assert_eq!(next_stop(b, from), want);
         }
     }
 
