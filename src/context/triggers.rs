@@ -271,6 +271,15 @@ impl Triggers {
             }
             after_word = in_word;
             i += len;
+            if in_word {
+                // The rest of the word starts no phrase: skip its ASCII run.
+                while bytes
+                    .get(i)
+                    .is_some_and(|&c| c.is_ascii() && ASCII_WORD[c as usize])
+                {
+                    i += 1;
+                }
+            }
         }
         hits
     }
@@ -279,24 +288,30 @@ impl Triggers {
 /// Whether [`normalise`] would give `text` back unchanged: no whitespace but
 /// single spaces.
 fn is_normal(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.is_ascii() {
+        // Folds without early exit, so the compiler tests many bytes at once.
+        let controls = b.iter().fold(false, |any, &c| {
+            any | (c.wrapping_sub(b'\t') <= b'\r' - b'\t')
+        });
+        let doubled = b
+            .iter()
+            .zip(b.iter().skip(1))
+            .fold(false, |any, (&x, &y)| any | ((x == b' ') & (y == b' ')));
+        return !controls && !doubled;
+    }
     let mut after_space = false;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        if b == b' ' {
+    for c in text.chars() {
+        if c == ' ' {
             if after_space {
                 return false;
             }
             after_space = true;
-            continue;
-        }
-        if b.is_ascii() {
-            if (b as char).is_whitespace() {
-                return false;
-            }
-        } else if b >= 0xc0 && text[i..].chars().next().is_some_and(char::is_whitespace) {
-            // A lead byte: Unicode has spaces past ASCII.
+        } else if c.is_whitespace() {
             return false;
+        } else {
+            after_space = false;
         }
-        after_space = false;
     }
     true
 }

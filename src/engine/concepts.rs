@@ -183,17 +183,22 @@ impl WordList {
 
     fn is_match(&self, s: &str) -> bool {
         let b = s.as_bytes();
-        let word = |i: usize| {
-            b.get(i)
-                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
-        };
-        (0..b.len())
-            .filter(|&i| word(i) && !(i > 0 && word(i - 1)))
-            .any(|i| {
-                self.trie
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let mut after_word = false;
+        for (i, &c) in b.iter().enumerate() {
+            let in_word = word(c);
+            if in_word
+                && !after_word
+                && self
+                    .trie
                     .prefixes(b, i)
-                    .any(|(end, p)| !self.whole[p] || !word(end))
-            })
+                    .any(|(end, p)| !self.whole[p] || !b.get(end).is_some_and(|&c| word(c)))
+            {
+                return true;
+            }
+            after_word = in_word;
+        }
+        false
     }
 }
 
