@@ -4,12 +4,11 @@
 //! nearest; pseudo-triggers start no scope; a target takes the category of
 //! every trigger whose scope reaches it.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
 
-use super::triggers::{Category, Hit, Kind, Triggers, is_word};
+use super::triggers::{Category, Hit, Kind, Roles, Triggers, is_word};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Negation {
@@ -75,71 +74,65 @@ pub fn assess_among(
     all: &[Hit],
     target: Range<usize>,
 ) -> Assessment {
-    let mut hits: Vec<Cow<Hit>> = Vec::with_capacity(all.len());
-    for h in all {
+    // The roles each hit plays for this target, if any: the target's own
+    // words are not cues about it, but a target that opens with a
+    // termination ("despite conservative care") starts a clause, so scopes
+    // from before it stop there.
+    let roles = |h: &Hit| {
         if h.span.end <= target.start || h.span.start >= target.end {
-            hits.push(Cow::Borrowed(h));
-        } else if h.span.start == target.start && h.roles.iter().any(|&(_, k)| k == Kind::Terminate)
-        {
-            // The target's own words are not cues about it, but a target that
-            // opens with a termination ("despite conservative care") starts
-            // a clause: scopes from before it stop there.
-            hits.push(Cow::Owned(Hit {
-                span: h.span.clone(),
-                roles: h
-                    .roles
-                    .iter()
-                    .copied()
-                    .filter(|&(_, k)| k == Kind::Terminate)
-                    .collect(),
-            }));
+            Some(h.roles)
+        } else if h.span.start == target.start {
+            Some(h.roles.of_kind(Kind::Terminate)).filter(|r| !r.is_empty())
+        } else {
+            None
         }
-    }
+    };
+    let hits: Vec<(&Range<usize>, Roles)> = all
+        .iter()
+        .filter_map(|h| Some((&h.span, roles(h)?)))
+        .collect();
     let mut cues = Vec::new();
     for &cat in &CATEGORIES {
-        for (n, h) in hits.iter().enumerate() {
-            if h.has(cat, Kind::Pseudo) {
+        let ends = |&(_, r): &(&Range<usize>, Roles)| {
+            r.contains(cat, Kind::Terminate) || r.contains(Category::All, Kind::Terminate)
+        };
+        for (n, &(span, r)) in hits.iter().enumerate() {
+            if r.contains(cat, Kind::Pseudo) {
                 continue;
             }
-            let ends =
-                |g: &Cow<Hit>| g.has(cat, Kind::Terminate) || g.has(Category::All, Kind::Terminate);
-            if h.has(cat, Kind::Pre) && target.start >= h.span.end {
+            if r.contains(cat, Kind::Pre) && target.start >= span.end {
                 let stop = hits[n + 1..]
                     .iter()
                     .find(|g| ends(g))
-                    .map_or(sentence.len(), |g| g.span.start);
-                let end = stop.min(forward_window(
-                    sentence,
-                    h.span.end,
-                    triggers.window_of(cat),
-                ));
-                let scope = h.span.end..end;
+                    .map_or(sentence.len(), |g| g.0.start);
+                let end = stop.min(forward_window(sentence, span.end, triggers.window_of(cat)));
+                let scope = span.end..end;
                 if target.start < scope.end {
                     cues.push(Cue {
                         category: cat,
                         kind: Kind::Pre,
-                        trigger: h.span.clone(),
+                        trigger: span.clone(),
                         scope,
                     });
                 }
             }
-            if h.has(cat, Kind::Post) && target.end <= h.span.start {
+            if r.contains(cat, Kind::Post) && target.end <= span.start {
                 let stop = hits[..n]
                     .iter()
                     .rev()
                     .find(|g| ends(g))
-                    .map_or(0, |g| g.span.end);
+                    .map_or(0, |g| g.0.end);
                 let start = stop.max(backward_window(
                     sentence,
-                    h.span.start,
+                    span.start,
                     triggers.window_of(cat),
                 ));
-                let scope = start..h.span.start;
+                let scope = start..span.start;
                 if target.end > scope.start {
                     cues.push(Cue {
                         category: cat,
                         kind: Kind::Post,
-                        trigger: h.span.clone(),
+                        trigger: span.clone(),
                         scope,
                     });
                 }

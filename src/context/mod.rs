@@ -5,10 +5,12 @@
 //! The trigger terms live in data (`rules/context/triggers.yaml`, embedded
 //! in the binary) and are compiled once ([`triggers`]); [`assess`] applies
 //! the ConText algorithm to one sentence and a target span ([`algorithm`]);
-//! [`annotations`] reads and scores the NegEx annotation format. No I/O.
+//! [`annotations`] reads and scores the NegEx annotation format; [`trie`]
+//! matches phrases at word starts. No I/O.
 
 pub mod algorithm;
 pub mod annotations;
+pub mod trie;
 pub mod triggers;
 
 pub use algorithm::{

@@ -1,13 +1,14 @@
 //! The trigger lexicon: `rules/context/triggers.yaml` parsed and compiled
-//! into one Aho-Corasick automaton (leftmost-longest, ASCII
-//! case-insensitive), matched on whole words over whitespace-normalised text.
+//! into one trie ([`super::trie`], ASCII case-insensitive), walked at each
+//! word start of whitespace-normalised text for the longest whole-word phrase.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use serde::Deserialize;
+
+use super::trie::Trie;
 
 /// The built-in lexicon's text.
 pub const BUILTIN: &str = include_str!("../../rules/context/triggers.yaml");
@@ -65,24 +66,53 @@ struct List {
     phrases: Vec<String>,
 }
 
+/// The (category, kind) roles a phrase plays, as a set: hits are made for
+/// every trigger of every sentence read, so they carry no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Roles(u32);
+
+impl Roles {
+    fn bit(category: Category, kind: Kind) -> u32 {
+        1 << (category as u32 * 4 + kind as u32)
+    }
+
+    pub fn contains(self, category: Category, kind: Kind) -> bool {
+        self.0 & Roles::bit(category, kind) != 0
+    }
+
+    pub fn insert(&mut self, category: Category, kind: Kind) {
+        self.0 |= Roles::bit(category, kind);
+    }
+
+    /// The roles of this kind, whatever their category.
+    pub fn of_kind(self, kind: Kind) -> Roles {
+        // One bit per category, four apart.
+        Roles(self.0 & (0x11_1111 << kind as u32))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// A phrase found in a sentence: its byte range in the original text and
 /// every (category, kind) role the phrase plays.
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub span: Range<usize>,
-    pub roles: Vec<(Category, Kind)>,
+    pub roles: Roles,
 }
 
 impl Hit {
     pub fn has(&self, category: Category, kind: Kind) -> bool {
-        self.roles.contains(&(category, kind))
+        self.roles.contains(category, kind)
     }
 }
 
 /// The compiled lexicon.
 pub struct Triggers {
-    automaton: AhoCorasick,
-    roles: Vec<Vec<(Category, Kind)>>,
+    trie: Trie,
+    roles: Vec<Roles>,
     /// A scope runs at most this many words from its trigger...
     pub window: usize,
     /// ...or this many, for these categories.
@@ -114,13 +144,44 @@ pub(crate) fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// [`is_word`] of each ASCII character, by byte.
+static ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
+/// The character that starts at byte `i` of `s` (a char boundary), and its length.
+#[inline]
+fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
+    match s.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some((b as char, 1)),
+        Some(_) => s[i..].chars().next().map(|c| (c, c.len_utf8())),
+        None => None,
+    }
+}
+
+/// The character that ends at byte `i` of `s` (a char boundary).
+#[inline]
+fn char_before(s: &str, i: usize) -> Option<char> {
+    match i.checked_sub(1).map(|j| s.as_bytes()[j]) {
+        Some(b) if b.is_ascii() => Some(b as char),
+        Some(_) => s[..i].chars().next_back(),
+        None => None,
+    }
+}
+
 impl Triggers {
     /// Parses and compiles a lexicon in the `triggers.yaml` format.
     pub fn from_yaml(text: &str) -> Result<Triggers, String> {
         let file: File = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut phrases: Vec<String> = Vec::new();
-        let mut roles: Vec<Vec<(Category, Kind)>> = Vec::new();
+        let mut roles: Vec<Roles> = Vec::new();
         for list in &file.context.lists {
             if list.category == Category::All && list.kind != Kind::Terminate {
                 return Err("`category: all` is only for terminations".into());
@@ -132,22 +193,14 @@ impl Triggers {
                 }
                 let i = *index.entry(p.clone()).or_insert_with(|| {
                     phrases.push(p);
-                    roles.push(Vec::new());
+                    roles.push(Roles::default());
                     roles.len() - 1
                 });
-                if !roles[i].contains(&(list.category, list.kind)) {
-                    roles[i].push((list.category, list.kind));
-                }
+                roles[i].insert(list.category, list.kind);
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .ascii_case_insensitive(true)
-            .build(&phrases)
-            .map_err(|e| e.to_string())?;
         Ok(Triggers {
-            automaton,
+            trie: Trie::new(&phrases),
             roles,
             window: file.context.window,
             windows: file.context.windows,
@@ -166,50 +219,101 @@ impl Triggers {
     /// Every trigger phrase in `text`, left to right, not overlapping: at each
     /// word start, the longest phrase that ends on a word boundary.
     pub fn find(&self, text: &str) -> Vec<Hit> {
-        let (norm, map) = normalise(text);
+        // Folded letter text is already in normal form: no copy to make.
+        if is_normal(text) {
+            self.find_normal(text, |i| i)
+        } else {
+            let (norm, map) = normalise(text);
+            self.find_normal(&norm, |i| map[i])
+        }
+    }
+
+    /// [`Triggers::find`] on whitespace-normalised text, `original(i)` the
+    /// offset in the caller's text of byte `i`.
+    fn find_normal(&self, norm: &str, original: impl Fn(usize) -> usize) -> Vec<Hit> {
         let bytes = norm.as_bytes();
-        let char_before = |i: usize| norm[..i].chars().next_back();
-        let char_at = |i: usize| norm[i..].chars().next();
         let mut hits = Vec::new();
         let mut i = 0;
-        while i < norm.len() {
-            let cur = char_at(i).unwrap_or(' ');
-            let starts_word = !(is_word(cur) && char_before(i).is_some_and(is_word));
-            let mut advanced = false;
-            if starts_word && cur != ' ' {
-                let mut end = norm.len();
-                while let Ok(Some(m)) = self
-                    .automaton
-                    .try_find(Input::new(bytes).range(i..end).anchored(Anchored::Yes))
-                {
-                    let last = char_before(m.end()).unwrap_or(' ');
-                    let next = char_at(m.end());
-                    if is_word(last) && next.is_some_and(is_word) {
-                        // Ends inside a word: try the longest shorter phrase.
-                        end = m.end() - 1;
-                        while !norm.is_char_boundary(end) {
-                            end -= 1;
-                        }
-                        if end <= i {
-                            break;
-                        }
-                        continue;
-                    }
-                    hits.push(Hit {
-                        span: map[m.start()]..map[m.end() - 1] + last.len_utf8(),
-                        roles: self.roles[m.pattern().as_usize()].clone(),
-                    });
-                    i = m.end();
-                    advanced = true;
-                    break;
-                }
+        // Whether the character before `i` is a word character.
+        let mut after_word = false;
+        while let Some(&b) = bytes.get(i) {
+            let (in_word, len) = if b.is_ascii() {
+                (ASCII_WORD[b as usize], 1)
+            } else {
+                char_at(norm, i).map_or((false, 1), |(c, len)| (is_word(c), len))
+            };
+            // No phrase starts inside a word, nor at a space.
+            if (in_word && after_word) || b == b' ' {
+                after_word = in_word;
+                i += len;
+                continue;
             }
-            if !advanced {
-                i += cur.len_utf8();
+            // Every phrase here, shortest first: keep the last that ends on a
+            // word boundary.
+            let longest = self
+                .trie
+                .prefixes(bytes, i)
+                .filter(|&(end, _)| {
+                    let last = char_before(norm, end).is_some_and(is_word);
+                    let next = char_at(norm, end).is_some_and(|(c, _)| is_word(c));
+                    !(last && next)
+                })
+                .last();
+            if let Some((end, pattern)) = longest {
+                let last = char_before(norm, end).unwrap_or(' ');
+                hits.push(Hit {
+                    span: original(i)..original(end - 1) + last.len_utf8(),
+                    roles: self.roles[pattern],
+                });
+                i = end;
+                after_word = is_word(last);
+                continue;
+            }
+            after_word = in_word;
+            i += len;
+            if in_word {
+                // The rest of the word starts no phrase: skip its ASCII run.
+                while bytes
+                    .get(i)
+                    .is_some_and(|&c| c.is_ascii() && ASCII_WORD[c as usize])
+                {
+                    i += 1;
+                }
             }
         }
         hits
     }
+}
+
+/// Whether [`normalise`] would give `text` back unchanged: no whitespace but
+/// single spaces.
+fn is_normal(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.is_ascii() {
+        // Folds without early exit, so the compiler tests many bytes at once.
+        let controls = b.iter().fold(false, |any, &c| {
+            any | (c.wrapping_sub(b'\t') <= b'\r' - b'\t')
+        });
+        let doubled = b
+            .iter()
+            .zip(b.iter().skip(1))
+            .fold(false, |any, (&x, &y)| any | ((x == b' ') & (y == b' ')));
+        return !controls && !doubled;
+    }
+    let mut after_space = false;
+    for c in text.chars() {
+        if c == ' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if c.is_whitespace() {
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    true
 }
 
 /// `text` with each run of whitespace as one space, and for each byte of it
@@ -257,5 +361,122 @@ mod tests {
                 .any(|f| f.eq_ignore_ascii_case("no") || *f == "not"),
             "{found:?}"
         );
+    }
+
+    /// The lexicon's phrases, ids as in [`Triggers::from_yaml`].
+    fn phrases() -> Vec<String> {
+        let file: File = serde_saphyr::from_str(BUILTIN).expect("valid");
+        let mut out: Vec<String> = Vec::new();
+        for list in &file.context.lists {
+            for p in &list.phrases {
+                let p = squeeze(p).to_ascii_lowercase();
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first implementation of [`Triggers::find`]: an anchored
+    /// leftmost-longest automaton search at every word start, retried shorter
+    /// while the match ends inside a word. The trie walk must agree with it.
+    fn reference(t: &Triggers, phrases: &[String], text: &str) -> Vec<(Range<usize>, Roles)> {
+        use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .ascii_case_insensitive(true)
+            .build(phrases)
+            .expect("builds");
+        let (norm, map) = normalise(text);
+        let bytes = norm.as_bytes();
+        let char_before = |i: usize| norm[..i].chars().next_back();
+        let char_at = |i: usize| norm[i..].chars().next();
+        let mut hits = Vec::new();
+        let mut i = 0;
+        while i < norm.len() {
+            let cur = char_at(i).unwrap_or(' ');
+            let starts_word = !(is_word(cur) && char_before(i).is_some_and(is_word));
+            let mut advanced = false;
+            if starts_word && cur != ' ' {
+                let mut end = norm.len();
+                while let Ok(Some(m)) =
+                    automaton.try_find(Input::new(bytes).range(i..end).anchored(Anchored::Yes))
+                {
+                    let last = char_before(m.end()).unwrap_or(' ');
+                    let next = char_at(m.end());
+                    if is_word(last) && next.is_some_and(is_word) {
+                        end = m.end() - 1;
+                        while !norm.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        if end <= i {
+                            break;
+                        }
+                        continue;
+                    }
+                    hits.push((
+                        map[m.start()]..map[m.end() - 1] + last.len_utf8(),
+                        t.roles[m.pattern().as_usize()],
+                    ));
+                    i = m.end();
+                    advanced = true;
+                    break;
+                }
+            }
+            if !advanced {
+                i += cur.len_utf8();
+            }
+        }
+        hits
+    }
+
+    fn same_as_reference(t: &Triggers, phrases: &[String], text: &str) {
+        let got: Vec<(Range<usize>, Roles)> = t
+            .find(text)
+            .into_iter()
+            .map(|h| (h.span, h.roles))
+            .collect();
+        assert_eq!(got, reference(t, phrases, text), "{text:?}");
+    }
+
+    #[test]
+    fn agrees_with_the_automaton_search() {
+        let t = Triggers::builtin();
+        let phrases = phrases();
+        for s in [
+            "Patient denies   chest pain; nothing north of  no evidence of it.",
+            "No evidence of stroke, no\tevidence\u{a0}of fracture;nothing.",
+            "noevidence of; not only... but  however, history of x-ray; (no) [denies]",
+            "Ruled out?  Ruled  out! is ruled out. no\u{2003} evidence of: é no é_no",
+            " leading and trailing \n",
+            "\u{a0}\u{a0}no\u{85}evidence",
+            "",
+            "   ",
+        ] {
+            same_as_reference(t, &phrases, s);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_automaton_search_on_phrase_soup(
+            parts in proptest::collection::vec((0usize..2000, 0usize..12), 0..24)
+        ) {
+            let t = Triggers::builtin();
+            let phrases = phrases();
+            let glue = [" ", "  ", "", "\n", ",", ". ", "é", "x", "_", "\u{a0}", "-", "\u{2003}"];
+            let mut s = String::new();
+            for (p, g) in parts {
+                match phrases.get(p) {
+                    Some(p) if p.len() % 3 == 0 => s.push_str(&p.to_ascii_uppercase()),
+                    Some(p) => s.push_str(p),
+                    None => s.push_str(["word", "No", "pain", "Ré", "7"][p % 5]),
+                }
+                s.push_str(glue[g]);
+            }
+            same_as_reference(t, &phrases, &s);
+        }
     }
 }

@@ -12,9 +12,9 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use regex::Regex;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use crate::context::trie::Trie;
 use crate::context::{self, Category, Experiencer, Negation, Temporality, Triggers};
 use crate::fold::Folded;
 use crate::model::{Item, Letter};
@@ -124,17 +124,83 @@ pub struct Facts {
     pub mentions: Vec<Mention>,
 }
 
-// ASCII word boundaries and case folding (`-u`): these run once per sentence
-// that holds a concept, where Unicode `\b` would keep the lazy DFA from
-// running on any sentence with a non-ASCII character.
-static REVIEW_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b")
-        .expect("pattern")
+/// A case summary sentence that retells the review history: what
+/// `(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b`
+/// matches.
+static REVIEW_HISTORY: LazyLock<WordList> = LazyLock::new(|| {
+    WordList::new(&[
+        ("utilization review", true),
+        ("ur", true),
+        ("noncertif", false),
+        ("non-certif", false),
+        ("denied", true),
+        ("modified", true),
+        ("approved", true),
+        ("authorized", true),
+    ])
 });
-static GUIDELINE_TALK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b")
-        .expect("pattern")
+
+/// A rationale sentence that restates a guideline: what
+/// `(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b`
+/// matches (`recommend\w*\b` holds wherever a word starts with "recommend").
+static GUIDELINE_TALK: LazyLock<WordList> = LazyLock::new(|| {
+    WordList::new(&[
+        ("guideline", true),
+        ("guidelines", true),
+        ("guide-line", true),
+        ("guide-lines", true),
+        ("mtus", true),
+        ("odg", true),
+        ("acoem", true),
+        ("recommend", false),
+        ("is used", true),
+        ("are used", true),
+        ("indicated for", true),
+        ("supported for", true),
+        ("criteria", true),
+    ])
 });
+
+/// Phrases that start a word, ASCII case-insensitively, with ASCII word
+/// boundaries as a `(?i-u)\b...` regex has them: every sentence that holds
+/// a concept is tested, and a walk at each word start costs far less than
+/// a regex search over it.
+struct WordList {
+    trie: Trie,
+    /// Whether each phrase must also end a word.
+    whole: Vec<bool>,
+}
+
+impl WordList {
+    /// Every phrase starts and, if `whole`, ends with an ASCII word character.
+    fn new(phrases: &[(&str, bool)]) -> WordList {
+        let words: Vec<&str> = phrases.iter().map(|&(p, _)| p).collect();
+        WordList {
+            trie: Trie::new(&words),
+            whole: phrases.iter().map(|&(_, w)| w).collect(),
+        }
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let mut after_word = false;
+        for (i, &c) in b.iter().enumerate() {
+            let in_word = word(c);
+            if in_word
+                && !after_word
+                && self
+                    .trie
+                    .prefixes(b, i)
+                    .any(|(end, p)| !self.whole[p] || !b.get(end).is_some_and(|&c| word(c)))
+            {
+                return true;
+            }
+            after_word = in_word;
+        }
+        false
+    }
+}
 
 /// Every concept term compiled into one automaton, so a text is scanned
 /// once whatever the number of concepts; concepts written as regexes are
@@ -167,9 +233,13 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
             }
         }
     }
+    // A DFA: built once per run, it is searched over every case summary and
+    // rationale, where the default (a contiguous NFA for this many terms)
+    // follows failure links byte by byte.
     let automaton = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
         .ok();
     ConceptMatcher {
@@ -316,21 +386,47 @@ pub(crate) fn sentences(t: &str) -> Vec<(usize, usize)> {
     let b = t.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    for i in 0..b.len() {
-        if matches!(b[i], b'.' | b'!' | b'?')
-            && b.get(i + 1) == Some(&b' ')
-            && b.get(i + 2)
+    let mut i = 0;
+    while let Some(at) = next_stop(b, i) {
+        if b.get(at + 1) == Some(&b' ')
+            && b.get(at + 2)
                 .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && !abbreviation(&t[start..i])
+            && !abbreviation(&t[start..at])
         {
-            out.push((start, i + 1));
-            start = i + 2;
+            out.push((start, at + 1));
+            start = at + 2;
         }
+        i = at + 1;
     }
     if start < t.len() {
         out.push((start, t.len()));
     }
     out
+}
+
+/// The first `.`, `!` or `?` in `b` from `from` on. Stops are a byte in
+/// tens, so eight bytes are tested at once (SWAR: a byte of `x ^ stop`
+/// is zero where `x` has the stop).
+fn next_stop(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = zero_bytes(x ^ (ONES * u64::from(b'.')))
+            | zero_bytes(x ^ (ONES * u64::from(b'!')))
+            | zero_bytes(x ^ (ONES * u64::from(b'?')));
+        if found != 0 {
+            // Borrows only run upward from a true zero byte: the lowest flag is exact.
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|c| matches!(c, b'.' | b'!' | b'?'))
+        .map(|k| i + k)
 }
 
 fn abbreviation(before: &str) -> bool {
@@ -439,6 +535,76 @@ mod tests {
         ];
         for (sentence, term, want) in cases {
             assert_eq!(read(sentence, term), want, "{term} in {sentence:?}");
+        }
+    }
+
+    /// The regexes the word lists stand for.
+    fn word_list_regexes() -> [(&'static WordList, regex::Regex); 2] {
+        [
+            (
+                &REVIEW_HISTORY,
+                regex::Regex::new(r"(?i-u)\butilization review\b|\bUR\b|\bnon-?certif|\b(?:denied|modified|approved|authorized)\b").expect("pattern"),
+            ),
+            (
+                &GUIDELINE_TALK,
+                regex::Regex::new(r"(?i-u)\b(?:guide-?lines?|MTUS|ODG|ACOEM|recommend\w*|is used|are used|indicated for|supported for|criteria)\b").expect("pattern"),
+            ),
+        ]
+    }
+
+    #[test]
+    fn word_lists_match_as_their_regexes() {
+        for s in [
+            "UR denied the request.",
+            "The request was not medically necessary per the utilization review.",
+            "Noncertified; non-certification; nonCERTIFIED.",
+            "ur-denied; _UR; URx; éUR; URé; sur; denied_",
+            "Guide-lines, guidelines; GUIDELINEs; guidelinesx; MTUS/ODG-ACOEM.",
+            "recommendations are recommended; Recommend_x; xrecommend",
+            "It is used; are usedx; indicated for; supported for; criteriaé",
+            "utilization  review; utilization reviewed",
+            "",
+        ] {
+            for (list, re) in word_list_regexes() {
+                assert_eq!(list.is_match(s), re.is_match(s), "{s:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_lists_match_as_their_regexes_on_word_soup(
+            parts in proptest::collection::vec((0usize..24, 0usize..8), 0..12)
+        ) {
+            let words = [
+                "ur", "UR", "utilization", "review", "non", "certif", "noncertified",
+                "denied", "Modified", "approved", "authorized", "guide", "lines",
+                "guideline", "MTUS", "odg", "acoem", "recommend", "is", "are", "used",
+                "indicated", "for", "criteria",
+            ];
+            let glue = [" ", "", "-", "_", "é", ".", "x", "s"];
+            let mut s = String::new();
+            for (w, g) in parts {
+                s.push_str(words[w]);
+                s.push_str(glue[g]);
+            }
+            for (list, re) in word_list_regexes() {
+                proptest::prop_assert_eq!(list.is_match(&s), re.is_match(&s), "{:?}", s);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stops_found_eight_bytes_at_a_time(s in "[a. !?é\u{2e80}A1]{0,40}", from in 0usize..45) {
+            let b = s.as_bytes();
+            let want = b
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, c)| matches!(c, b'.' | b'!' | b'?'))
+                .map(|(i, _)| i);
+            proptest::prop_assert_eq!(next_stop(b, from), want);
         }
     }
 
