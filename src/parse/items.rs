@@ -14,15 +14,17 @@ use regex::Regex;
 use super::ParseError;
 use super::citation::parse_guideline_line;
 use super::conclusion::find_conclusion;
+use super::scan::{self, Step};
 use crate::fold::Folded;
 use crate::model::{Conclusion, Decision, DecisionSource, Item, Layout};
 use crate::span::Spanned;
-use super::scan::{self, Step};
 
 /// The sentence that opens the item list, as `(?i)The Final Determination was
 /// based on decisions for the disputed items/services set forth below:?`.
 const INTRO: &[Step] = &[
-    Step::Lit("The Final Determination was based on decisions for the disputed items/services set forth below"),
+    Step::Lit(
+        "The Final Determination was based on decisions for the disputed items/services set forth below",
+    ),
     Step::Opt(b':'),
 ];
 /// The item labels, as `(?i)\b(Claims Administrator guideline|MAXIMUS

@@ -12,6 +12,7 @@ mod citation;
 mod conclusion;
 pub mod directives;
 pub(crate) mod header;
+mod heads;
 mod items;
 mod older;
 mod people;
@@ -22,9 +23,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::fold::Folded;
-use scan::Step;
 use crate::model::{Layout, Letter, Section};
 use crate::span::Span;
+use scan::Step;
 
 pub use citation::parse_guideline_line;
 pub use conclusion::find_conclusion;
