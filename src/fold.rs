@@ -132,25 +132,41 @@ impl Folded {
             // space between two such bytes folds to itself and joins the run.
             // A run stops only at an ASCII byte or a lead byte, hence at a
             // char boundary. Eight bytes at a time up to the first byte that
-            // needs a look, then one at a time.
-            let mut after_space = false;
-            while ch_end + 8 <= end {
-                let word = <[u8; 8]>::try_from(&bytes[ch_end..ch_end + 8]).map(u64::from_le_bytes);
-                let stop = word.map_or(u64::MAX, stop_bytes);
-                if stop != 0 {
-                    ch_end += (stop.trailing_zeros() / 8) as usize;
-                    after_space = bytes[ch_end - 1] == b' ';
-                    break;
+            // needs a look, that byte (and a space's successor) one at a
+            // time, then eight at a time again: a flagged byte is most often
+            // a lone space or a non-ASCII letter that the run takes in.
+            let mut after_space;
+            'run: loop {
+                while ch_end + 8 <= end {
+                    let word =
+                        <[u8; 8]>::try_from(&bytes[ch_end..ch_end + 8]).map(u64::from_le_bytes);
+                    let stop = word.map_or(u64::MAX, stop_bytes);
+                    if stop != 0 {
+                        ch_end += (stop.trailing_zeros() / 8) as usize;
+                        break;
+                    }
+                    ch_end += 8;
                 }
-                ch_end += 8;
-            }
-            while ch_end < end {
-                let class = CLASS[bytes[ch_end] as usize];
-                if class == OTHER || (class == SPACE && after_space) {
-                    break;
+                // The word loop never stops right after a space it took in
+                // (it flags a space that ends its word), so only a byte that
+                // the loop below took in can be a space.
+                after_space = bytes[ch_end - 1] == b' ';
+                loop {
+                    if ch_end >= end {
+                        break 'run;
+                    }
+                    let class = CLASS[bytes[ch_end] as usize];
+                    if class == OTHER || (class == SPACE && after_space) {
+                        break 'run;
+                    }
+                    after_space = class == SPACE;
+                    ch_end += 1;
+                    // Back to whole words once the last byte taken is not a
+                    // space: the word test does not look behind its word.
+                    if !after_space {
+                        continue 'run;
+                    }
                 }
-                after_space = class == SPACE;
-                ch_end += 1;
             }
             // A space that ends the run is followed by whitespace, a marker or
             // the end: it starts a whitespace run of its own.

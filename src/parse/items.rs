@@ -14,20 +14,27 @@ use regex::Regex;
 use super::ParseError;
 use super::citation::parse_guideline_line;
 use super::conclusion::find_conclusion;
+use super::scan::{self, Step};
 use crate::fold::Folded;
 use crate::model::{Conclusion, Decision, DecisionSource, Item, Layout};
 use crate::span::Spanned;
 
-static INTRO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)The Final Determination was based on decisions for the disputed items/services set forth below:?")
-        .expect("intro pattern")
-});
-static DECISION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i):\s?(upheld|overturned)\b\.?").expect("decision pattern"));
-pub(crate) static LABELS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(Claims Administrator guideline|MAXIMUS guideline|Decision rationale)\s?:")
-        .expect("label pattern")
-});
+/// The sentence that opens the item list, as `(?i)The Final Determination was
+/// based on decisions for the disputed items/services set forth below:?`.
+const INTRO: &[Step] = &[
+    Step::Lit(
+        "The Final Determination was based on decisions for the disputed items/services set forth below",
+    ),
+    Step::Opt(b':'),
+];
+/// The item labels, as `(?i)\b(Claims Administrator guideline|MAXIMUS
+/// guideline|Decision rationale)\s?:`. Callers tell them apart by their
+/// first letter.
+pub(crate) const LABELS: [&str; 3] = [
+    "Claims Administrator guideline",
+    "MAXIMUS guideline",
+    "Decision rationale",
+];
 static PARTIAL_A: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)^(?P<orig>.+?),? was the original request\. The Claims Administrator authorized (?P<auth>.+?),? leaving the original request IMR eligible\. The original request,? (?P<name>.+?),?(?: is)?$",
@@ -51,31 +58,59 @@ struct Marker {
     decision: Decision,
 }
 
+/// The decision markers in folded `[start, end)`: `(?i):\s?(upheld|overturned)\b\.?`
+/// ending a line. Every marker starts with a colon, so only colons are tried.
 fn markers(f: &Folded, start: usize, end: usize) -> Vec<Marker> {
     let text = &f.as_str()[..end];
-    DECISION
-        .captures_iter(&text[start..])
-        .filter_map(|c| {
-            let m = c.get(0)?;
-            let w = c.get(1)?;
-            let (m_end, colon) = (start + m.end(), start + m.start());
-            if !f.is_line_end(m_end) {
-                return None;
-            }
-            let decision = if w.as_str().eq_ignore_ascii_case("upheld") {
-                Decision::Upheld
-            } else {
-                Decision::Overturned
-            };
-            Some(Marker {
-                colon,
-                word_start: start + w.start(),
-                word_end: start + w.end(),
-                end: m_end,
-                decision,
-            })
-        })
-        .collect()
+    let hay = text.as_bytes();
+    let mut out = Vec::new();
+    for colon in memchr::memchr_iter(b':', &hay[start..]).map(|i| start + i) {
+        let word_start = colon + 1 + scan::ws_len_at(text, colon + 1);
+        let (word_end, decision) = if let Some(e) = scan::ci_at(hay, word_start, "upheld") {
+            (e, Decision::Upheld)
+        } else if let Some(e) = scan::ci_at(hay, word_start, "overturned") {
+            (e, Decision::Overturned)
+        } else {
+            continue;
+        };
+        if scan::word_at(text, word_end) {
+            continue;
+        }
+        let m_end = word_end + usize::from(hay.get(word_end) == Some(&b'.'));
+        if !f.is_line_end(m_end) {
+            continue;
+        }
+        out.push(Marker {
+            colon,
+            word_start,
+            word_end,
+            end: m_end,
+            decision,
+        });
+    }
+    out
+}
+
+/// The item labels (see [`LABELS`]) in folded `[start, end)`, as folded
+/// `(start, end)` pairs in order. Every label ends with a colon, so only
+/// colons are tried, each against the labels that could end just before it.
+fn find_labels(f: &Folded, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let text = &f.as_str()[..end];
+    let hay = text.as_bytes();
+    let mut out = Vec::new();
+    for colon in memchr::memchr_iter(b':', &hay[start..]).map(|i| start + i) {
+        // A label ends in a letter, so a whitespace character before the
+        // colon can only be the optional `\s?`.
+        let label_end = colon - scan::ws_len_before(text, colon);
+        let found = LABELS
+            .iter()
+            .find_map(|l| scan::ci_before(hay, label_end, l))
+            .filter(|&s| s >= start && !scan::word_before(text, s));
+        if let Some(s) = found {
+            out.push((s, colon + 1));
+        }
+    }
+    out
 }
 
 /// Where the header that ends at `colon` begins, searching no further back than `floor`.
@@ -130,16 +165,25 @@ pub(crate) fn read_items(
     end: usize,
     layout: Layout,
 ) -> Result<Vec<Item>, ParseError> {
-    let floor = INTRO
-        .find(&f.as_str()[start..end])
-        .map_or(start, |m| start + m.end());
+    let floor = intro_end(f, start, end).unwrap_or(start);
     let found = markers(f, floor, end);
+    // Every label a search of an item's text would find, found once: labels
+    // never overlap, and none starts where a search starts (a marker ends
+    // its line, so a space follows it).
+    let all_labels = find_labels(f, floor, end);
+    let labels_in = |a: usize, b: usize| {
+        let lo = all_labels.partition_point(|l| l.0 < a);
+        all_labels[lo..]
+            .iter()
+            .take_while(move |l| l.1 <= b)
+            .copied()
+    };
     // A decision marker only opens an item when some item label follows it
     // before the next marker: a quoted "...: Upheld" inside a rationale does not.
     let mut kept: Vec<&Marker> = Vec::new();
     for (i, m) in found.iter().enumerate() {
         let next = found.get(i + 1).map_or(end, |n| n.colon);
-        let has_label = LABELS.is_match(&f.as_str()[m.end..next]);
+        let has_label = labels_in(m.end, next).next().is_some();
         if has_label || i + 1 == found.len() {
             kept.push(m);
         }
@@ -159,10 +203,7 @@ pub(crate) fn read_items(
         let h = header_start(f, prev_floor, m.colon);
         starts.push(h);
         let next = kept.get(i + 1).map_or(end, |n| n.colon);
-        let found: Vec<(usize, usize)> = LABELS
-            .find_iter(&f.as_str()[m.end..next])
-            .map(|l| (m.end + l.start(), m.end + l.end()))
-            .collect();
+        let found: Vec<(usize, usize)> = labels_in(m.end, next).collect();
         prev_floor = found.last().map_or(m.end, |l| l.1);
         labels.push(found);
     }
@@ -172,6 +213,19 @@ pub(crate) fn read_items(
         items.push(read_block(f, i + 1, starts[i], m, block_end, &labels[i]));
     }
     Ok(items)
+}
+
+/// Folded end of the sentence that opens the item list (see [`INTRO`]), the
+/// first in `[start, end)`. Candidates are found by the "F" of "Final", a
+/// fixed four bytes in.
+fn intro_end(f: &Folded, start: usize, end: usize) -> Option<usize> {
+    let text = &f.as_str()[..end];
+    let from = start + 4;
+    if from > end {
+        return None;
+    }
+    memchr::memchr2_iter(b'F', b'f', &text.as_bytes()[from..])
+        .find_map(|i| scan::steps_at(text, from + i - 4, INTRO))
 }
 
 /// `labels`: the item labels from `m` up to the next item's decision.

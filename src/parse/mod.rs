@@ -12,9 +12,11 @@ mod citation;
 mod conclusion;
 pub mod directives;
 pub(crate) mod header;
+mod heads;
 mod items;
 mod older;
 mod people;
+pub(crate) mod scan;
 
 use std::sync::LazyLock;
 
@@ -23,6 +25,7 @@ use regex::Regex;
 use crate::fold::Folded;
 use crate::model::{Layout, Letter, Section};
 use crate::span::Span;
+use scan::Step;
 
 pub use citation::parse_guideline_line;
 pub use conclusion::find_conclusion;
@@ -111,27 +114,47 @@ impl HeadingKind {
     }
 }
 
-static HEADINGS: LazyLock<Vec<(HeadingKind, Regex)>> = LazyLock::new(|| {
-    [
-        (
-            HeadingKind::HowMade,
-            r"(?i)HOW THE IMR FINAL DETERMINATION WAS MADE",
-        ),
-        (HeadingKind::DocumentsReviewed, r"(?i)DOCUMENTS REVIEWED"),
-        (HeadingKind::CaseSummary, r"(?i)CLINICAL CASE SUMMARY"),
-        (
-            HeadingKind::Issues,
-            r"(?i)IMR ISSUES,? DECISIONS,? AND RATIONALES",
-        ),
-        (
-            HeadingKind::Decisions,
-            r"(?i)IMR DECISION\(?S?\)? AND RATIONALE\(?S?\)?",
-        ),
-    ]
-    .into_iter()
-    .map(|(k, p)| (k, Regex::new(p).expect("heading pattern")))
-    .collect()
-});
+/// The heading phrases, as the regexes `(?i)HOW THE IMR FINAL DETERMINATION
+/// WAS MADE`, `(?i)DOCUMENTS REVIEWED`, `(?i)CLINICAL CASE SUMMARY`,
+/// `(?i)IMR ISSUES,? DECISIONS,? AND RATIONALES` and
+/// `(?i)IMR DECISION\(?S?\)? AND RATIONALE\(?S?\)?` would match them.
+const HEADINGS: &[(HeadingKind, &[Step])] = &[
+    (
+        HeadingKind::HowMade,
+        &[Step::Lit("HOW THE IMR FINAL DETERMINATION WAS MADE")],
+    ),
+    (
+        HeadingKind::DocumentsReviewed,
+        &[Step::Lit("DOCUMENTS REVIEWED")],
+    ),
+    (
+        HeadingKind::CaseSummary,
+        &[Step::Lit("CLINICAL CASE SUMMARY")],
+    ),
+    (
+        HeadingKind::Issues,
+        &[
+            Step::Lit("IMR ISSUES"),
+            Step::Opt(b','),
+            Step::Lit(" DECISIONS"),
+            Step::Opt(b','),
+            Step::Lit(" AND RATIONALES"),
+        ],
+    ),
+    (
+        HeadingKind::Decisions,
+        &[
+            Step::Lit("IMR DECISION"),
+            Step::Opt(b'('),
+            Step::Opt(b'S'),
+            Step::Opt(b')'),
+            Step::Lit(" AND RATIONALE"),
+            Step::Opt(b'('),
+            Step::Opt(b'S'),
+            Step::Opt(b')'),
+        ],
+    ),
+];
 
 static MEDICAL_PROFESSIONAL_REVIEW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -146,25 +169,46 @@ static NOTICE_2013: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Finds the headings that stand alone on their line (an optional colon may
 /// follow), in document order, first occurrence of each kind.
+///
+/// A heading starts a line, so only line starts are tried, and only against
+/// the headings whose first letter they hold. No heading phrase can overlap
+/// another match of itself, so the first match at a line start is the one a
+/// search of the whole text would reach first.
 pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
-    let mut found = Vec::new();
-    for (kind, re) in HEADINGS.iter() {
-        for m in re.find_iter(f.as_str()) {
-            let mut end = m.end();
-            if f.as_str()[end..].starts_with(':') {
+    let text = f.as_str();
+    let mut found: Vec<Heading> = Vec::new();
+    let line_starts = std::iter::once(0).chain(f.breaks_in(0, f.len()).map(|(p, _)| p + 1));
+    for start in line_starts {
+        let Some(&first) = text.as_bytes().get(start) else {
+            continue;
+        };
+        for (kind, steps) in HEADINGS {
+            let Some(Step::Lit(lead)) = steps.first() else {
+                continue;
+            };
+            if !lead.as_bytes()[0].eq_ignore_ascii_case(&first)
+                || found.iter().any(|h| h.kind == *kind)
+            {
+                continue;
+            }
+            let Some(mut end) = scan::steps_at(text, start, steps) else {
+                continue;
+            };
+            if text[end..].starts_with(':') {
                 end += 1;
             }
-            if f.is_line_start(m.start()) && f.is_line_end(end) {
+            if f.is_line_end(end) {
                 found.push(Heading {
                     kind: *kind,
-                    start: m.start(),
+                    start,
                     end,
                 });
-                break;
             }
         }
+        if found.len() == HEADINGS.len() {
+            break;
+        }
     }
-    found.sort_by_key(|h| h.start);
     found
 }
 

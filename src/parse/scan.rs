@@ -1,0 +1,147 @@
+//! Hand-written matchers for the fixed phrases of a letter (headings,
+//! labels, decision words), in place of regex searches over the whole text.
+//!
+//! Each matcher gives exactly what the `(?i)` regex it replaces gives: ASCII
+//! letters match in either case and, as Unicode simple case folding has it,
+//! `ſ` (U+017F) matches s and the Kelvin sign (U+212A) matches k, the only
+//! non-ASCII characters that fold to ASCII letters. `\s` is Unicode White_Space
+//! ([`char::is_whitespace`]) and `\b` uses Unicode word characters, as in the
+//! regex crate. Callers find candidates with a cheap byte search (a colon, a
+//! line start, a rare letter) and check them here, so most of the text is
+//! looked at once, not once per phrase.
+
+const LONG_S: &[u8] = "ſ".as_bytes();
+const KELVIN: &[u8] = "K".as_bytes();
+
+/// One step of a phrase: a literal or an optional character (`x?`). Steps
+/// are taken greedily, which is
+/// what the regex does for every phrase built from them here: an optional
+/// step is never followed by a step that could start with what it skipped.
+#[derive(Clone, Copy)]
+pub(crate) enum Step {
+    Lit(&'static str),
+    Opt(u8),
+}
+
+/// Length of the match of the ASCII byte `c` at `hay[i..]`, case-insensitively.
+fn byte_at(hay: &[u8], i: usize, c: u8) -> Option<usize> {
+    let b = *hay.get(i)?;
+    if b.eq_ignore_ascii_case(&c) {
+        return Some(1);
+    }
+    match c.to_ascii_lowercase() {
+        b's' if hay[i..].starts_with(LONG_S) => Some(LONG_S.len()),
+        b'k' if hay[i..].starts_with(KELVIN) => Some(KELVIN.len()),
+        _ => None,
+    }
+}
+
+/// End of `lit` matched case-insensitively at `at`.
+pub(crate) fn ci_at(hay: &[u8], at: usize, lit: &str) -> Option<usize> {
+    let mut i = at;
+    for &c in lit.as_bytes() {
+        i += byte_at(hay, i, c)?;
+    }
+    Some(i)
+}
+
+/// Start of `lit` matched case-insensitively so that it ends at `end`.
+pub(crate) fn ci_before(hay: &[u8], end: usize, lit: &str) -> Option<usize> {
+    let mut i = end;
+    for &c in lit.as_bytes().iter().rev() {
+        let b = *hay.get(i.checked_sub(1)?)?;
+        if b.eq_ignore_ascii_case(&c) {
+            i -= 1;
+            continue;
+        }
+        let wide = match c.to_ascii_lowercase() {
+            b's' => LONG_S,
+            b'k' => KELVIN,
+            _ => return None,
+        };
+        if !hay[..i].ends_with(wide) {
+            return None;
+        }
+        i -= wide.len();
+    }
+    Some(i)
+}
+
+/// End of `steps` matched at `at`.
+pub(crate) fn steps_at(text: &str, at: usize, steps: &[Step]) -> Option<usize> {
+    let hay = text.as_bytes();
+    let mut i = at;
+    for step in steps {
+        match *step {
+            Step::Lit(lit) => i = ci_at(hay, i, lit)?,
+            Step::Opt(c) => i += byte_at(hay, i, c).unwrap_or(0),
+        }
+    }
+    Some(i)
+}
+
+/// Byte length of the whitespace character at `i`, or 0.
+pub(crate) fn ws_len_at(text: &str, i: usize) -> usize {
+    text.get(i..)
+        .and_then(|t| t.chars().next())
+        .filter(|c| c.is_whitespace())
+        .map_or(0, char::len_utf8)
+}
+
+/// Byte length of the whitespace character that ends at `i`, or 0.
+pub(crate) fn ws_len_before(text: &str, i: usize) -> usize {
+    text.get(..i)
+        .and_then(|t| t.chars().next_back())
+        .filter(|c| c.is_whitespace())
+        .map_or(0, char::len_utf8)
+}
+
+/// A word character as regex's Unicode `\w` (and so `\b`) has it.
+pub(crate) fn is_word(c: char) -> bool {
+    regex_syntax::try_is_word_character(c).unwrap_or_else(|_| c.is_alphanumeric() || c == '_')
+}
+
+/// True when a word character ends at `i` of `text`.
+pub(crate) fn word_before(text: &str, i: usize) -> bool {
+    text.get(..i)
+        .and_then(|t| t.chars().next_back())
+        .is_some_and(is_word)
+}
+
+/// True when a word character starts at `i` of `text`.
+pub(crate) fn word_at(text: &str, i: usize) -> bool {
+    text.get(i..)
+        .and_then(|t| t.chars().next())
+        .is_some_and(is_word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_as_regex_does() {
+        let re = regex::Regex::new(r"(?i)^desk").unwrap();
+        for hay in ["DESK", "deſk", "desK", "DEsK", "des", "dexk", "de\u{17f}"] {
+            let ours = ci_at(hay.as_bytes(), 0, "desk");
+            assert_eq!(ours, re.find(hay).map(|m| m.end()), "{hay}");
+            let back = ci_before(hay.as_bytes(), hay.len(), "desk");
+            assert_eq!(back.is_some(), ours == Some(hay.len()), "{hay}");
+        }
+    }
+
+    #[test]
+    fn optional_steps_are_greedy() {
+        let steps = [
+            Step::Lit("a"),
+            Step::Opt(b'('),
+            Step::Opt(b's'),
+            Step::Opt(b')'),
+            Step::Lit(":"),
+        ];
+        assert_eq!(steps_at("A(S):", 0, &steps), Some(5));
+        assert_eq!(steps_at("A(\u{17f}):", 0, &steps), Some(6));
+        assert_eq!(steps_at("as:", 0, &steps), Some(3));
+        assert_eq!(steps_at("ab:", 0, &steps), None);
+    }
+}
