@@ -552,7 +552,7 @@ pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
 }
 
 fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    let Some(rationale) = &ctx.item.rationale else {
+    let Some(rationale) = &ctx.rationale else {
         return;
     };
     // A misstatement is about a guideline the letter relies on: sections it
@@ -571,10 +571,10 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 .is_some_and(|(g, _)| cited_guidelines.contains(&g))
         })
         .collect();
-    let folded = crate::fold::Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
+    let folded = &rationale.folded;
     let t = folded.as_str();
     let gates = &ctx.engine.not_said_gates;
-    let sentences = super::concepts::sentences(t);
+    let sentences = &rationale.sentences;
     // The gates are read per sentence, as the patterns are: a pattern's first
     // and last words in two sentences do not make a match.
     let mut present: Option<Vec<super::gate::Present>> = None;

@@ -274,36 +274,56 @@ impl ConceptMatcher {
     }
 }
 
+/// A part of the letter (the case summary, a rationale) folded once, with
+/// its sentences: what the concept scan and every check of a rationale read,
+/// so that none of them folds or splits it again.
+pub struct Region {
+    pub folded: Folded,
+    /// Sentence ranges in `folded` (see [`sentences`]).
+    pub sentences: Vec<(usize, usize)>,
+}
+
+impl Region {
+    pub fn of(text: &str, span: Span) -> Region {
+        let folded = Folded::range(text, span.offset, span.end());
+        let sentences = sentences(folded.as_str());
+        Region { folded, sentences }
+    }
+}
+
 impl Facts {
     pub fn for_letter(letter: &Letter, text: &str, concepts: &ConceptMatcher) -> Facts {
         let mut f = Facts::default();
         if let Some(s) = &letter.case_summary {
-            f.scan(text, s.span, Place::CaseSummary, concepts);
+            let summary = Region::of(text, s.span);
+            f.scan(&summary, Place::CaseSummary, concepts);
         }
         f
     }
 
-    pub fn with_rationale(&self, item: &Item, text: &str, concepts: &ConceptMatcher) -> Facts {
+    /// These facts and those of an item's rationale, already read as a [`Region`].
+    pub fn with_rationale(&self, rationale: Option<&Region>, concepts: &ConceptMatcher) -> Facts {
         let mut f = self.clone();
-        if let Some(r) = &item.rationale {
-            f.scan(text, r.span, Place::Rationale, concepts);
+        if let Some(r) = rationale {
+            f.scan(r, Place::Rationale, concepts);
         }
         f
     }
 
     /// The mentions of one item's rationale alone.
     pub fn of_rationale(item: &Item, text: &str, concepts: &ConceptMatcher) -> Facts {
-        Facts::default().with_rationale(item, text, concepts)
+        let rationale = item.rationale.as_ref().map(|r| Region::of(text, r.span));
+        Facts::default().with_rationale(rationale.as_ref(), concepts)
     }
 
-    fn scan(&mut self, text: &str, span: Span, place: Place, concepts: &ConceptMatcher) {
-        let folded = Folded::range(text, span.offset, span.end());
+    fn scan(&mut self, region: &Region, place: Place, concepts: &ConceptMatcher) {
+        let folded = &region.folded;
         let t = folded.as_str();
         let hits = concepts.find_all(t);
         if hits.is_empty() {
             return;
         }
-        let sentences = sentences(t);
+        let sentences = &region.sentences;
         let triggers = Triggers::builtin();
         // Triggers are found once per sentence that holds a concept.
         let mut current: Option<(usize, Reading)> = None;

@@ -188,7 +188,7 @@ static RATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// `limit-misstated`: a rationale sentence attributes to the cited guideline
 /// a number of visits that none of its limits for the item gives.
 pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    let Some(rationale) = &ctx.item.rationale else {
+    let Some(rationale) = &ctx.rationale else {
         return;
     };
     let cited = cited_guidelines(ctx);
@@ -207,12 +207,12 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if limits.is_empty() {
         return;
     }
-    let folded = Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
+    let folded = &rationale.folded;
     let t = folded.as_str();
     if !quantity::claims_a_count(t) {
         return;
     }
-    for (s, e) in super::concepts::sentences(t) {
+    for &(s, e) in &rationale.sentences {
         let sentence = &t[s..e];
         let quotes_mtus = !NAMES_OTHER.is_match(sentence)
             && (NAMES_MTUS.is_match(sentence)

@@ -42,6 +42,8 @@ pub struct ItemContext<'a> {
     /// Rulebook sections the MAXIMUS guideline line cites.
     pub cited: resolve::Cited<'a>,
     pub concepts: concepts::Facts,
+    /// The item's rationale, folded and split into sentences once for every check.
+    pub rationale: Option<concepts::Region>,
     pub engine: &'a Engine<'a>,
 }
 
@@ -134,6 +136,10 @@ impl<'a> Engine<'a> {
         let letter_facts = concepts::Facts::for_letter(letter, text, &self.concepts);
         let date = resolve::letter_date(letter).map(|d| d.value);
         for item in &letter.items {
+            let rationale = item
+                .rationale
+                .as_ref()
+                .map(|r| concepts::Region::of(text, r.span));
             let ctx = ItemContext {
                 letter,
                 item,
@@ -141,7 +147,8 @@ impl<'a> Engine<'a> {
                 book: self.book,
                 services: service::identify(&item.name.value, &self.services),
                 cited: resolve::cited(item.maximus.as_ref(), &self.citations, date),
-                concepts: letter_facts.with_rationale(item, text, &self.concepts),
+                concepts: letter_facts.with_rationale(rationale.as_ref(), &self.concepts),
+                rationale,
                 engine: self,
             };
             for rule in &rules {

@@ -10,7 +10,6 @@ use regex::bytes::Regex;
 use super::ItemContext;
 use super::checks::{finding, label};
 use crate::finding::Finding;
-use crate::fold::Folded;
 use crate::model::Decision;
 use crate::rulebook::Rule;
 
@@ -36,10 +35,10 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `rationale-criteria-vs-decision`.
 pub fn check(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    let Some(rationale) = &ctx.item.rationale else {
+    let Some(rationale) = &ctx.rationale else {
         return;
     };
-    let folded = Folded::range(ctx.text, rationale.span.offset, rationale.span.end());
+    let folded = &rationale.folded;
     let t = folded.as_str();
     let mut unmet = None;
     let mut met = None;
@@ -47,7 +46,7 @@ pub fn check(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if !ANY_VERDICT.is_match(t.as_bytes()) {
         return;
     }
-    for (s, e) in super::concepts::sentences(t) {
+    for &(s, e) in &rationale.sentences {
         let sentence = &t.as_bytes()[s..e];
         let verdict = UNMET
             .find(sentence)
