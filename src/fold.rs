@@ -396,15 +396,15 @@ mod tests {
         for start in 0..src.len() {
             let f = Folded::range(src, start, src.len());
             let (t, o) = (f.as_str().as_bytes(), src.as_bytes());
-            for i in 0..t.len() {
+            for (i, &c) in t.iter().enumerate() {
                 let at = f.original_offset(i);
-                if t[i] == b' ' {
+                if c == b' ' {
                     assert!(matches!(
                         o[at],
                         b' ' | b'\t' | b'\r' | b'\n' | 0x0c | b'*' | b'#' | 0xc2 | 0xef
                     ));
                 } else {
-                    assert_eq!(o[at], t[i], "folded byte {i} of {:?}", f.as_str());
+                    assert_eq!(o[at], c, "folded byte {i} of {:?}", f.as_str());
                 }
             }
             let last = t
