@@ -24,8 +24,13 @@ pub enum Break {
 #[derive(Debug, Clone)]
 pub struct Folded {
     text: String,
-    /// `map[i]`: original offset of folded byte `i`.
-    map: Vec<u32>,
+    /// Where folded bytes come from: `(folded start, original start)` of each
+    /// stretch copied one to one, sorted. Folded byte `i` is original byte
+    /// `o + (i - f)` for the last `(f, o)` with `f <= i`. A stretch, not a
+    /// byte, per entry: most bytes are copied in long runs, and a folded
+    /// space that stands for the first byte of its whitespace run continues
+    /// the stretch before it.
+    stretches: Vec<(u32, u32)>,
     /// Breaks, sorted by folded offset: only folded spaces that held a line break.
     breaks: Vec<(u32, Break)>,
     original_len: usize,
@@ -42,7 +47,7 @@ impl Folded {
         let end = floor_char_boundary(original, end.min(original.len())).max(start);
         let mut f = Folded {
             text: String::with_capacity(end - start),
-            map: Vec::with_capacity(end - start),
+            stretches: Vec::new(),
             breaks: Vec::new(),
             original_len: original.len(),
         };
@@ -120,8 +125,8 @@ impl Folded {
                     if kind != Break::None {
                         f.breaks.push((f.text.len() as u32, kind));
                     }
+                    f.map_next(ws_start);
                     f.text.push(' ');
-                    f.map.push(ws_start as u32);
                 }
             }
             // `i` is always a char boundary (we step whole characters), and `end` was floored.
@@ -173,11 +178,29 @@ impl Folded {
             if after_space {
                 ch_end -= 1;
             }
+            f.map_next(i);
             f.text.push_str(&original[i..ch_end]);
-            f.map.extend(i as u32..ch_end as u32);
             i = ch_end;
         }
         f
+    }
+
+    /// Records that the next folded byte comes from original offset `o`.
+    fn map_next(&mut self, o: usize) {
+        let (f, o) = (self.text.len() as u32, o as u32);
+        if let Some(&(lf, lo)) = self.stretches.last()
+            && lo.wrapping_add(f.wrapping_sub(lf)) == o
+        {
+            return;
+        }
+        self.stretches.push((f, o));
+    }
+
+    /// Original offset of folded byte `i`, which must be below `len()`.
+    fn map(&self, i: usize) -> usize {
+        let k = self.stretches.partition_point(|&(f, _)| f as usize <= i);
+        let (f, o) = self.stretches[k - 1];
+        o as usize + (i - f as usize)
     }
 
     pub fn as_str(&self) -> &str {
@@ -194,12 +217,12 @@ impl Folded {
 
     /// Original offset of folded byte `i` (the end of the original text for `i == len`).
     pub fn original_offset(&self, i: usize) -> usize {
-        match self.map.get(i) {
-            Some(&o) => o as usize,
-            None => self
-                .map
-                .last()
-                .map_or(self.original_len, |&o| o as usize + 1),
+        if i < self.text.len() {
+            self.map(i)
+        } else if self.text.is_empty() {
+            self.original_len
+        } else {
+            self.map(self.text.len() - 1) + 1
         }
     }
 
@@ -210,7 +233,7 @@ impl Folded {
             let o = self.original_offset(start);
             return Span::new(o, o);
         }
-        Span::new(self.map[start] as usize, self.map[end - 1] as usize + 1)
+        Span::new(self.map(start), self.map(end - 1) + 1)
     }
 
     /// Narrows `[start, end)` so it neither starts nor ends with a space.
@@ -363,5 +386,32 @@ mod tests {
         assert_eq!(f.as_str(), "café – “quoted”");
         let i = f.as_str().find('“').unwrap();
         assert_eq!(f.span(i, f.len()).slice(src), Some("“quoted”"));
+    }
+
+    #[test]
+    fn every_folded_byte_maps_to_its_own_or_a_whitespace_byte() {
+        // Each folded byte names the original byte it was copied from; a
+        // folded space names the first byte of the run it stands for.
+        let src = "## **Head:**  a\r\nb\n\n\x0cc\u{a0}d\u{feff}e skilled-\nnursing\tx  y\n# z ** w";
+        for start in 0..src.len() {
+            let f = Folded::range(src, start, src.len());
+            let (t, o) = (f.as_str().as_bytes(), src.as_bytes());
+            for (i, &c) in t.iter().enumerate() {
+                let at = f.original_offset(i);
+                if c == b' ' {
+                    assert!(matches!(
+                        o[at],
+                        b' ' | b'\t' | b'\r' | b'\n' | 0x0c | b'*' | b'#' | 0xc2 | 0xef
+                    ));
+                } else {
+                    assert_eq!(o[at], c, "folded byte {i} of {:?}", f.as_str());
+                }
+            }
+            let last = t
+                .len()
+                .checked_sub(1)
+                .map_or(src.len(), |l| f.original_offset(l) + 1);
+            assert_eq!(f.original_offset(t.len()), last);
+        }
     }
 }

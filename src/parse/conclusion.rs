@@ -128,9 +128,31 @@ fn negated_before(text: &str, at: usize) -> bool {
         .rfind(['.', ';', ':', '!', '?', ','])
         .map_or(0, |i| i + 1);
     let window = &text[clause_start..at];
-    let words: Vec<&str> = window.split_whitespace().collect();
-    let tail = words[words.len().saturating_sub(5)..].join(" ");
-    NEGATION.is_match(&tail)
+    NEGATION.is_match(&window[last_words_start(window, 5)..])
+}
+
+/// Where the last `n` whitespace-separated words of `s` start (0 when it
+/// holds fewer). Searching from there finds what a search of those words
+/// joined by single spaces finds: no negation holds whitespace, and
+/// whitespace is no word character to `\b`, however wide or long the run.
+fn last_words_start(s: &str, n: usize) -> usize {
+    if n == 0 {
+        return s.len();
+    }
+    let mut seen = 0;
+    let mut in_word = false;
+    for (i, c) in s.char_indices().rev() {
+        if c.is_whitespace() {
+            if in_word && seen == n {
+                return i + c.len_utf8();
+            }
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            seen += 1;
+        }
+    }
+    0
 }
 
 #[cfg(test)]
@@ -140,6 +162,25 @@ mod tests {
     fn conclude(s: &str) -> Conclusion {
         let f = Folded::new(s);
         find_conclusion(&f, 0, f.len()).0
+    }
+
+    #[test]
+    fn last_words_start_matches_split_whitespace() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a b ",
+            "one two  three\u{2003}four five six ",
+            "x\ty",
+        ] {
+            for n in 0..8 {
+                let words: Vec<&str> = s.split_whitespace().collect();
+                let tail = words[words.len().saturating_sub(n)..].join(" ");
+                let got: Vec<&str> = s[last_words_start(s, n)..].split_whitespace().collect();
+                assert_eq!(got.join(" "), tail, "{s:?} {n}");
+            }
+        }
     }
 
     #[test]

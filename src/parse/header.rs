@@ -61,6 +61,127 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("header pattern")
 });
 
+/// The first match of [`TOKENS`] in ASCII text `b` at or after `from`, by
+/// hand: the header is read from every letter, and on ASCII text (all real
+/// headers) no Unicode case folding, digit or word boundary can come into
+/// play, so the pattern reduces to the byte tests below. Other text goes to
+/// the regex.
+fn next_token(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    (from..b.len())
+        .filter(|&p| MAY_START[b[p] as usize])
+        .find_map(|p| token_at(b, p).map(|e| (p, e)))
+}
+
+/// Bytes a token can start with: labels in either case, "CM" and "IMR",
+/// digits, and the priorities.
+static MAY_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let starts = b"cCdDpPuUaAISER0123456789";
+    let mut k = 0;
+    while k < starts.len() {
+        t[starts[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// End of the token of [`TOKENS`] starting at `p`, trying its alternatives
+/// in order as the regex does.
+fn token_at(b: &[u8], p: usize) -> Option<usize> {
+    const LABELS: [&[u8]; 7] = [
+        b"case number",
+        b"date assigned",
+        b"decision date",
+        b"priority",
+        b"date of injury",
+        b"ur denial date",
+        b"application received",
+    ];
+    let word = |i: usize| {
+        b.get(i)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    // `\b` before a word character at `i` / after one ending before `i`.
+    let starts_word = |i: usize| i == 0 || !word(i - 1);
+    let ends_word = |i: usize| !word(i);
+    let at_ci = |i: usize, lit: &[u8]| {
+        b.get(i..i + lit.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(lit))
+    };
+    let digits = |i: usize| {
+        b.get(i..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    // Labels: no name is a prefix of another, so at most one is here.
+    let lead = b[p].to_ascii_lowercase();
+    for label in LABELS {
+        if label[0] == lead && at_ci(p, label) {
+            let e = p + label.len();
+            // `\s?:`; ASCII whitespace, tried with the space first.
+            if b.get(e)
+                .is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+                && b.get(e + 1) == Some(&b':')
+            {
+                return Some(e + 2);
+            }
+            if b.get(e) == Some(&b':') {
+                return Some(e + 1);
+            }
+        }
+    }
+    if at_ci(p, b"application") && starts_word(p) && ends_word(p + 11) {
+        return Some(p + 11);
+    }
+    // Case number: `\b(?:CM|IMR ?)\d{2}-\d{4,8}\b`. A digit run the
+    // pattern stops inside of has no `\b` there, so whole runs must fit.
+    if starts_word(p) {
+        let q = if b[p..].starts_with(b"CM") {
+            Some(p + 2)
+        } else if b[p..].starts_with(b"IMR") {
+            Some(if b.get(p + 3) == Some(&b' ') {
+                p + 4
+            } else {
+                p + 3
+            })
+        } else {
+            None
+        };
+        if let Some(q) = q
+            && digits(q) >= 2
+            && b.get(q + 2) == Some(&b'-')
+        {
+            let n = digits(q + 3);
+            if (4..=8).contains(&n) && ends_word(q + 3 + n) {
+                return Some(q + 3 + n);
+            }
+        }
+        // The two-digit run must be exactly two: a third digit is no '-'.
+    }
+    // Date: `\b\d{1,2}/\d{1,2}/\d{2,4}\b`.
+    if starts_word(p) {
+        let m = digits(p);
+        if (1..=2).contains(&m) && b.get(p + m) == Some(&b'/') {
+            let d = digits(p + m + 1);
+            let q = p + m + 1 + d;
+            if (1..=2).contains(&d) && b.get(q) == Some(&b'/') {
+                let y = digits(q + 1);
+                if (2..=4).contains(&y) && ends_word(q + 1 + y) {
+                    return Some(q + 1 + y);
+                }
+            }
+        }
+    }
+    // Priority: `\b(?:Standard|Expedited|Regular|Urgent)\b`.
+    if starts_word(p) {
+        for name in [&b"Standard"[..], b"Expedited", b"Regular", b"Urgent"] {
+            if b[p..].starts_with(name) && ends_word(p + name.len()) {
+                return Some(p + name.len());
+            }
+        }
+    }
+    None
+}
+
 /// Reads a US date (M/D/YY or MM/DD/YYYY). Two-digit years are 20YY below 50,
 /// 19YY otherwise: IMR began in 2013, injuries reach back decades.
 pub(crate) fn parse_date(s: &str) -> Option<Date> {
@@ -90,8 +211,20 @@ pub(crate) fn read_header(f: &Folded, end: usize) -> Header {
     // Each alternative of TOKENS is one whole group, and the texts they match
     // tell them apart (labels hold no '/' and never start "CM" or "IMR"), so a
     // plain find does the work of the slower capture search.
-    for m in TOKENS.find_iter(text) {
-        let value = m.as_str();
+    let ascii = text.is_ascii();
+    let mut at = 0;
+    while at <= text.len() {
+        let found = if ascii {
+            next_token(text.as_bytes(), at)
+        } else {
+            TOKENS.find_at(text, at).map(|m| (m.start(), m.end()))
+        };
+        let Some((m_start, m_end)) = found else {
+            break;
+        };
+        // Every token is at least one byte long, so this moves on.
+        at = m_end.max(m_start + 1);
+        let value = &text[m_start..m_end];
         let ty = if matches!(value, "Standard" | "Expedited" | "Regular" | "Urgent") {
             Some(ValueType::Priority)
         } else if value.starts_with("CM") || value.starts_with("IMR") {
@@ -126,7 +259,7 @@ pub(crate) fn read_header(f: &Folded, end: usize) -> Header {
             continue;
         };
         let label = pending.remove(pos);
-        let span = f.span(m.start(), m.end());
+        let span = f.span(m_start, m_end);
         match label {
             Label::CaseNumber => header.case_number = Some(Spanned::new(value.to_string(), span)),
             Label::Priority => header.priority = Some(Spanned::new(value.to_string(), span)),
@@ -186,6 +319,83 @@ mod tests {
             h.dates.application_received.unwrap().value.to_string(),
             "2016-11-28"
         );
+    }
+
+    #[test]
+    fn hand_tokens_match_the_regex() {
+        // Fragments around every edge of the pattern, glued at random.
+        let parts = [
+            "Case Number",
+            "CASE NUMBER",
+            "case  number",
+            ":",
+            " :",
+            "\t:",
+            " ",
+            "\n",
+            "_",
+            "x",
+            "9",
+            "CM16-0229336",
+            "CM16-022",
+            "CM16-022933612",
+            "CM1-0001",
+            "IMR 16-1234",
+            "IMR16-12345",
+            "IMR  16-1234",
+            "CM",
+            "IMR",
+            "12/05/2016",
+            "1/2/16",
+            "123/4/56",
+            "1/22/33333",
+            "/",
+            "-",
+            "Standard",
+            "standard",
+            "Expedited",
+            "Regular",
+            "Urgent",
+            "UR Denial Date",
+            "ur denial date",
+            "Application",
+            "application received",
+            "Application Received",
+            "Applications",
+            "Priority",
+            "Date Assigned",
+            "Date of Injury",
+            "Decision Date",
+            "Date",
+            "00",
+            "0",
+            "Urgently",
+            "dStandard",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let want: Vec<(usize, usize)> = TOKENS
+                .find_iter(&text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let mut got = Vec::new();
+            let mut at = 0;
+            while let Some((s, e)) = next_token(text.as_bytes(), at) {
+                got.push((s, e));
+                at = e;
+            }
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]
