@@ -49,6 +49,16 @@ impl Gates {
     /// Gates for `patterns`, read as the rulebook reads them: case-insensitive,
     /// ASCII classes (see [`super::checks::rule_regex`]).
     pub fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Gates {
+        Gates::with_parsed(patterns, |_| None)
+    }
+
+    /// As [`Gates::new`], taking each pattern's syntax tree from `parsed`
+    /// where it has one (the rulebook's validation parsed them all already:
+    /// see [`crate::rulebook::pattern`]) and parsing only the rest.
+    pub fn with_parsed<'p, 'h>(
+        patterns: impl IntoIterator<Item = &'p str>,
+        parsed: impl Fn(&str) -> Option<&'h Hir>,
+    ) -> Gates {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut id = |lit: Vec<u8>| {
@@ -60,11 +70,18 @@ impl Gates {
         let gates: Vec<Option<Gate>> = patterns
             .into_iter()
             .map(|p| {
-                let hir = read(p)?;
+                let read_here;
+                let hir = match parsed(p) {
+                    Some(hir) => hir,
+                    None => {
+                        read_here = read(p)?;
+                        &read_here
+                    }
+                };
                 // A first word keeps its place (it is where a match starts);
                 // a last word may lose the whitespace before it.
-                let first = necessary(&hir, ExtractKind::Prefix)?;
-                let last = necessary(&hir, ExtractKind::Suffix)?;
+                let first = necessary(hir, ExtractKind::Prefix)?;
+                let last = necessary(hir, ExtractKind::Suffix)?;
                 let mut first: Vec<usize> = first.into_iter().map(&mut id).collect();
                 let mut last: Vec<usize> = last.into_iter().map(&mut id).collect();
                 first.sort_unstable();
@@ -167,12 +184,7 @@ fn necessary(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
 /// every case variant; the automaton matches them case-insensitively, which
 /// only widens the gate.
 fn read(pattern: &str) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()
+    crate::rulebook::pattern::read(pattern).ok()
 }
 
 #[cfg(test)]
