@@ -49,6 +49,16 @@ impl Gates {
     /// Gates for `patterns`, read as the rulebook reads them: case-insensitive,
     /// ASCII classes (see [`super::checks::rule_regex`]).
     pub fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Gates {
+        Gates::with_parsed(patterns, |_| None)
+    }
+
+    /// As [`Gates::new`], taking each pattern's syntax tree from `parsed`
+    /// where it has one (the rulebook's validation parsed them all already:
+    /// see [`crate::rulebook::pattern`]) and parsing only the rest.
+    pub fn with_parsed<'p, 'h>(
+        patterns: impl IntoIterator<Item = &'p str>,
+        parsed: impl Fn(&str) -> Option<&'h Hir>,
+    ) -> Gates {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut id = |lit: Vec<u8>| {
@@ -60,11 +70,18 @@ impl Gates {
         let gates: Vec<Option<Gate>> = patterns
             .into_iter()
             .map(|p| {
-                let hir = read(p)?;
+                let read_here;
+                let hir = match parsed(p) {
+                    Some(hir) => hir,
+                    None => {
+                        read_here = read(p)?;
+                        &read_here
+                    }
+                };
                 // A first word keeps its place (it is where a match starts);
                 // a last word may lose the whitespace before it.
-                let first = necessary(&hir, ExtractKind::Prefix)?;
-                let last = necessary(&hir, ExtractKind::Suffix)?;
+                let first = necessary(hir, ExtractKind::Prefix)?;
+                let last = necessary(hir, ExtractKind::Suffix)?;
                 let mut first: Vec<usize> = first.into_iter().map(&mut id).collect();
                 let mut last: Vec<usize> = last.into_iter().map(&mut id).collect();
                 first.sort_unstable();
@@ -72,8 +89,10 @@ impl Gates {
                 Some(Gate { first, last })
             })
             .collect();
+        // The literals are lowercase and `scan` lowercases the text: the
+        // matches of an ASCII-case-insensitive automaton, without its doubled
+        // transitions and alphabet (a DFA that costs half again to build).
         let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&literals)
@@ -90,12 +109,13 @@ impl Gates {
         }
     }
 
-    /// One pass over `text`: the literals it holds.
+    /// One pass over `text`: the literals it holds, in any ASCII case.
     pub fn scan(&self, text: &[u8]) -> Present {
         let mut bits = vec![0u64; self.literals.div_ceil(64)];
         let mut hits = Vec::new();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(text) {
+            // Lowercasing ASCII keeps every offset: hits stay places in `text`.
+            for m in ac.find_overlapping_iter(&text.to_ascii_lowercase()) {
                 let l = m.pattern().as_usize();
                 bits[l / 64] |= 1 << (l % 64);
                 hits.push((l, m.start()));
@@ -117,10 +137,11 @@ impl Gates {
         let g = self.gates.get(i)?.as_ref()?;
         let mut last = None;
         Some(present.hits.iter().filter_map(move |&(l, at)| {
-            (g.first.binary_search(&l).is_ok() && last != Some(at)).then(|| {
-                last = Some(at);
-                at
-            })
+            if g.first.binary_search(&l).is_err() || last == Some(at) {
+                return None;
+            }
+            last = Some(at);
+            Some(at)
         }))
     }
 
@@ -167,12 +188,7 @@ fn necessary(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
 /// every case variant; the automaton matches them case-insensitively, which
 /// only widens the gate.
 fn read(pattern: &str) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()
+    crate::rulebook::pattern::read(pattern).ok()
 }
 
 #[cfg(test)]
@@ -248,9 +264,10 @@ mod rulebook {
     /// The gate pays for its pass only if nearly every pattern has one.
     #[test]
     fn the_rulebook_patterns_are_gated() {
-        let book = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
-            .ok()
-            .expect("the built-in rulebook loads");
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
         let patterns = crate::engine::checks::compile_not_said(&book);
         let ungated: Vec<&str> = patterns
             .iter()

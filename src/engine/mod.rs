@@ -55,7 +55,9 @@ impl<'a> Engine<'a> {
             services: service::compile(book),
             concepts: concepts::compile(book),
             citations: resolve::Index::new(book),
-            not_said_gates: gate::Gates::new(not_said.iter().map(|m| m.pattern)),
+            not_said_gates: gate::Gates::with_parsed(not_said.iter().map(|m| m.pattern), |p| {
+                book.parsed_pattern(p)
+            }),
             not_said,
         }
     }

@@ -7,12 +7,14 @@
 //! Reading files is in [`files`]; [`Rulebook::from_sources`] does no I/O.
 
 pub mod files;
+pub mod pattern;
 pub mod schema;
 mod validate;
 
 use std::collections::HashMap;
 
 use miette::NamedSource;
+use regex_syntax::hir::Hir;
 
 pub use schema::*;
 
@@ -42,6 +44,8 @@ pub struct Rulebook {
     guideline_index: HashMap<String, usize>,
     service_index: HashMap<String, usize>,
     concept_index: HashMap<String, usize>,
+    /// Every valid `does_not_say` pattern as validation parsed it (see [`pattern`]).
+    parsed: HashMap<String, Hir>,
 }
 
 impl Rulebook {
@@ -68,7 +72,9 @@ impl Rulebook {
         }
         book.sources = sources;
         book.reindex();
-        errors.extend(validate::validate(&book));
+        let mut parsed = HashMap::new();
+        errors.extend(validate::validate(&book, &mut parsed));
+        book.parsed = parsed;
         if errors.is_empty() {
             Ok(book)
         } else {
@@ -107,6 +113,11 @@ impl Rulebook {
         let (section, fact) = reference.split_once('#')?;
         let (_, s) = self.section(section)?;
         s.facts.iter().find(|f| f.id == fact)
+    }
+
+    /// A `does_not_say` pattern's syntax tree, as [`pattern::read`] gives it.
+    pub fn parsed_pattern(&self, pattern: &str) -> Option<&Hir> {
+        self.parsed.get(pattern)
     }
 
     pub fn rule(&self, code: &str) -> Option<&Rule> {

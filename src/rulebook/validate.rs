@@ -3,13 +3,16 @@
 //! not know, error-severity rules resting on unverified facts, and rules that
 //! can never fire (no service is governed by their sections).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+use regex_syntax::hir::Hir;
 
 use super::{Rulebook, Severity};
 use crate::engine::checks::KNOWN_CHECKS;
 use crate::render::diagnostic::Report;
 
-pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
+/// Also keeps, in `parsed`, the syntax tree of every valid `does_not_say` pattern.
+pub(super) fn validate(book: &Rulebook, parsed: &mut HashMap<String, Hir>) -> Vec<Report> {
     let mut errors = Vec::new();
     let dup =
         |seen: &mut HashSet<String>, id: &str, origin, what: &str, errors: &mut Vec<Report>| {
@@ -136,8 +139,11 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                         Some("patterns are matched against a whole rationale first and then each sentence; an anchor would make the two disagree".into()),
                     ));
                 }
-                if let Err(e) = crate::engine::checks::check_rule_pattern(&n.pattern) {
-                    errors.push(book.report_at(
+                match super::pattern::read(&n.pattern) {
+                    Ok(hir) => {
+                        parsed.insert(n.pattern.clone(), hir);
+                    }
+                    Err(e) => errors.push(book.report_at(
                         *o,
                         &n.pattern,
                         "rulebook/bad-regex",
@@ -147,7 +153,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
                             regex_message(&e)
                         ),
                         None,
-                    ));
+                    )),
                 }
             }
         }
@@ -164,7 +170,7 @@ pub(super) fn validate(book: &Rulebook) -> Vec<Report> {
         dup(&mut c_ids, &c.id, *o, "concept", &mut errors);
         if c.regex {
             for t in &c.terms {
-                if let Err(e) = crate::engine::checks::check_rule_pattern(t) {
+                if let Err(e) = super::pattern::read(t) {
                     errors.push(book.report_at(
                         *o,
                         t,
