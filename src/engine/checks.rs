@@ -508,20 +508,6 @@ pub fn rule_regex_with_cache(
         .build()
 }
 
-/// Checks a rulebook pattern's syntax as [`rule_regex`] reads it, without
-/// building the automaton: validation runs on every start, and the engine
-/// compiles each pattern only when a letter needs it.
-pub fn check_rule_pattern(pattern: &str) -> Result<(), String> {
-    regex_syntax::ParserBuilder::new()
-        .case_insensitive(true)
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
 pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     let mut out = Vec::new();
     for (_, g) in &book.guidelines {
