@@ -15,11 +15,13 @@
 //! capitalised word outside parentheses; the engine matches sections against
 //! the rulebook by name and can re-read the whole `sections` text.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::heads::{self, Head};
+use super::marks;
 use crate::fold::Folded;
 use crate::model::{Basis, GuidelineLine, MtusCitation, PageRange};
 use crate::span::Spanned;
@@ -67,6 +69,8 @@ static SECTIONS_LABEL: LazyLock<Regex> =
 static PAGES_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:\bPages?(?:\(s\))?\s?:|\bpages?\s|\bpp?\.\s?)").expect("pattern")
 });
+/// What [`marks::serial`] matches by hand; kept to test it against.
+#[cfg(test)]
 static SERIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Z][a-z]+, [A-Z][a-z]+,? (?:&|and) [A-Z][a-z]+\b").expect("pattern")
 });
@@ -76,19 +80,25 @@ static PAGE_RANGE: LazyLock<Regex> =
 /// Parses the guideline line in folded range `[start, end)`.
 pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLine {
     let text = &f.as_str()[start..end];
-    let no_evidence = NO_EVIDENCE
-        .find(text)
-        .map(|m| f.span(start + m.start(), start + m.end()));
+    let ascii = text.is_ascii();
+    let no_evidence = if ascii {
+        marks::no_evidence(text.as_bytes())
+    } else {
+        NO_EVIDENCE.find(text).map(|m| m.range())
+    }
+    .map(|m| f.span(start + m.start, start + m.end));
     // A plain find is enough: only the Non-MTUS mark holds "non" (in any case).
-    let marks: Vec<_> = BASED_ON.find_iter(text).collect();
+    let marks: Vec<_> = if ascii {
+        marks::based_on(text.as_bytes())
+    } else {
+        BASED_ON.find_iter(text).map(|m| m.range()).collect()
+    };
     let mut mtus = Vec::new();
     let mut non_mtus = Vec::new();
     for (k, whole) in marks.iter().enumerate() {
-        let body_start = start + whole.end();
-        let body_end = marks.get(k + 1).map_or(end, |n| start + n.start());
-        let non = whole
-            .as_str()
-            .as_bytes()
+        let body_start = start + whole.end;
+        let body_end = marks.get(k + 1).map_or(end, |n| start + n.start);
+        let non = text.as_bytes()[whole.clone()]
             .windows(3)
             .any(|w| w.eq_ignore_ascii_case(b"non"));
         if non {
@@ -186,18 +196,33 @@ fn read_tail(
 ) -> (Vec<Spanned<String>>, Vec<Spanned<PageRange>>, usize) {
     let text = &f.as_str()[start..end];
     let body = strip_joint(text);
+    let ascii = body.is_ascii();
     let mut sections = Vec::new();
     let mut pages = Vec::new();
     // "pages" without a colon is prose unless a number follows.
-    let pages_at = PAGES_LABEL.find_iter(body).find(|m| {
-        body[m.end()..]
+    let number_after = |m: &Range<usize>| {
+        body[m.end..]
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit())
-    });
-    let sections_text_end = pages_at.map_or(body.len(), |m| m.start());
-    let sec = SECTIONS_LABEL.find(&body[..sections_text_end]);
+    };
+    let pages_at = if ascii {
+        marks::pages_labels(body.as_bytes()).find(number_after)
+    } else {
+        PAGES_LABEL
+            .find_iter(body)
+            .map(|m| m.range())
+            .find(number_after)
+    };
+    let sections_text_end = pages_at.as_ref().map_or(body.len(), |m| m.start);
+    let sec = if ascii {
+        marks::sections_label(&body.as_bytes()[..sections_text_end])
+    } else {
+        SECTIONS_LABEL
+            .find(&body[..sections_text_end])
+            .map(|m| m.range())
+    };
     let (sec_start, explicit) = match sec {
-        Some(m) => (m.end(), true),
+        Some(m) => (m.end, true),
         None => (0, false),
     };
     let sec_body = body[sec_start..sections_text_end].trim_start_matches([',', ' ', ';', ':']);
@@ -213,20 +238,31 @@ fn read_tail(
         }
     }
     if let Some(p) = pages_at {
-        let list = &body[p.end()..];
-        for m in PAGE_RANGE.captures_iter(list) {
-            let (Some(whole), Some(first)) = (m.get(0), m.get(1)) else {
-                continue;
-            };
-            let Ok(first_n) = first.as_str().parse::<u32>() else {
+        let list = &body[p.end..];
+        let found: Vec<marks::Pages> = if ascii {
+            marks::page_ranges(list.as_bytes())
+        } else {
+            PAGE_RANGE
+                .captures_iter(list)
+                .filter_map(|m| {
+                    Some(marks::Pages {
+                        whole: m.get(0)?.range(),
+                        first: m.get(1)?.range(),
+                        last: m.get(2).map(|l| l.range()),
+                    })
+                })
+                .collect()
+        };
+        for m in found {
+            let Ok(first_n) = list[m.first].parse::<u32>() else {
                 continue;
             };
             let last_n = m
-                .get(2)
-                .and_then(|l| l.as_str().parse::<u32>().ok())
+                .last
+                .and_then(|l| list[l].parse::<u32>().ok())
                 .unwrap_or(first_n);
-            let s = start + p.end() + whole.start();
-            let e = start + p.end() + whole.end();
+            let s = start + p.end + m.whole.start;
+            let e = start + p.end + m.whole.end;
             pages.push(Spanned::new(
                 PageRange {
                     first: first_n,
@@ -268,10 +304,7 @@ fn split_sections(list: &str) -> Vec<(usize, usize)> {
             b')' | b']' => depth -= 1,
             b',' | b';' if depth <= 0 && b.get(i + 1) == Some(&b' ') => {
                 // "Forearm, Wrist, & Hand" is one name: a serial list of single words.
-                if SERIAL
-                    .find(&list[from..])
-                    .is_some_and(|m| i < from + m.end())
-                {
+                if marks::serial(&list[from..]).is_some_and(|e| i < from + e) {
                     i += 1;
                     continue;
                 }
@@ -357,10 +390,28 @@ mod tests {
             "General Approaches ",
             "& ",
             "and Hand Complaints",
+            // Every named guideline in lower case: each is let in by its
+            // first two letters alone.
+            "low back complaints",
+            "neck and upper back complaints",
+            "shoulder complaints",
+            "knee complaints",
+            "elbow complaints",
+            "forearm, wrist and hand complaints",
+            "hand, wrist and forearm disorders",
+            "ankle and foot complaints",
+            "general approaches",
+            "stress related conditions",
+            "eye complaints",
+            "opioid treatment",
+            "acupuncture medical treatment",
+            "postsurgical treatment",
+            "chapter 4 ",
+            "kNEE complaints",
         ];
         // A fixed pseudo-random walk over the pieces: thousands of joins.
         let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..4000 {
+        for _ in 0..20000 {
             let mut s = String::new();
             for _ in 0..(seed % 7 + 1) {
                 seed ^= seed << 13;
@@ -378,6 +429,122 @@ mod tests {
                 })
                 .collect();
             assert_eq!(heads::heads(s.as_bytes()), want, "{s:?}");
+        }
+    }
+
+    /// Joins of `pieces` by a fixed pseudo-random walk: thousands of strings.
+    fn joins(pieces: &[&str], n: usize) -> Vec<String> {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let mut s = String::new();
+            for _ in 0..(seed % 8 + 1) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    /// The hand matchers of [`marks`] find what their regexes find.
+    #[test]
+    fn marks_match_the_regexes() {
+        let pieces = [
+            "Decision based on ",
+            "decision BASED on ",
+            "Non",
+            "non-",
+            "MTUS",
+            "mtus",
+            " Citation",
+            " citations",
+            "s",
+            ":",
+            " ",
+            "the ",
+            "CA ",
+            "California ",
+            " Guidelines",
+            " guideline",
+            " for",
+            "x",
+            "based its decision on ",
+            "based their decision on ",
+            "relied ",
+            "upon ",
+            "on ",
+            "up",
+            "did not cite any ",
+            "medical ",
+            "evidence",
+            " for its decision",
+            " for the decision",
+            " for their",
+            " decision",
+            ".",
+            "Section",
+            "sections",
+            "(s)",
+            "\t",
+            "\n",
+            "\u{b}",
+            "Page",
+            "pages",
+            "p",
+            "pp.",
+            "P.",
+            "1",
+            "23",
+            "456",
+            "-",
+            " - ",
+            "7890",
+            ", ",
+            "Forearm",
+            "Wrist",
+            " and ",
+            " & ",
+            "Hand",
+            "_",
+        ];
+        for s in joins(&pieces, 20000) {
+            let t = s.as_bytes();
+            let want: Vec<_> = BASED_ON.find_iter(&s).map(|m| m.range()).collect();
+            assert_eq!(marks::based_on(t), want, "{s:?}");
+            let want = NO_EVIDENCE.find(&s).map(|m| m.range());
+            assert_eq!(marks::no_evidence(t), want, "{s:?}");
+            let want = SECTIONS_LABEL.find(&s).map(|m| m.range());
+            assert_eq!(marks::sections_label(t), want, "{s:?}");
+            let want: Vec<_> = PAGES_LABEL.find_iter(&s).map(|m| m.range()).collect();
+            assert_eq!(marks::pages_labels(t).collect::<Vec<_>>(), want, "{s:?}");
+            let want: Vec<_> = PAGE_RANGE
+                .captures_iter(&s)
+                .map(|c| {
+                    (
+                        c[0].len(),
+                        c.get(0).unwrap().range(),
+                        c.get(1).unwrap().range(),
+                        c.get(2).map(|m| m.range()),
+                    )
+                })
+                .collect();
+            let got: Vec<_> = marks::page_ranges(t)
+                .into_iter()
+                .map(|p| (p.whole.len(), p.whole, p.first, p.last))
+                .collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+        // SERIAL on any text, its `\b` Unicode-aware.
+        let pieces = [
+            "Forearm", "Wrist", "Hand", ", ", ",", " ", "& ", "and ", "And ", "é", "x", "A", "_",
+            "1",
+        ];
+        for s in joins(&pieces, 20000) {
+            let want = SERIAL.find(&s).map(|m| m.end());
+            assert_eq!(marks::serial(&s), want, "{s:?}");
         }
     }
 

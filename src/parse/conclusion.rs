@@ -7,6 +7,7 @@
 //! necessary"), or, for "medical necessity", in the few words after it
 //! ("medical necessity has not been established").
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -64,18 +65,39 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
             .iter()
             .rposition(|&b| b == b'.')
             .map_or(0, |i| i + 1);
-        for c in VERDICT.captures_iter(&text[lo..hi]) {
-            let Some(m) = c.get(0) else { continue };
-            let (m_start, m_end) = (lo + m.start(), lo + m.end());
-            let verdict = if c.name("unnecessary").is_some() {
+        let run = &text[lo..hi];
+        let found = if run.is_ascii() {
+            verdicts(run.as_bytes())
+        } else {
+            VERDICT
+                .captures_iter(run)
+                .filter_map(|c| {
+                    let kind = if c.name("unnecessary").is_some() {
+                        Kind::Unnecessary
+                    } else if c.name("necessary").is_some() {
+                        Kind::Necessary
+                    } else if c.name("necessity").is_some() {
+                        Kind::Necessity
+                    } else if c.name("noncert").is_some() {
+                        Kind::Noncert
+                    } else {
+                        Kind::Cert
+                    };
+                    Some((c.get(0)?.range(), kind))
+                })
+                .collect()
+        };
+        for (m, kind) in found {
+            let (m_start, m_end) = (lo + m.start, lo + m.end);
+            let verdict = if kind == Kind::Unnecessary {
                 Some(Conclusion::NotMedicallyNecessary)
-            } else if c.name("necessary").is_some() {
+            } else if kind == Kind::Necessary {
                 Some(if negated_before(text, m_start) {
                     Conclusion::NotMedicallyNecessary
                 } else {
                     Conclusion::MedicallyNecessary
                 })
-            } else if c.name("necessity").is_some() {
+            } else if kind == Kind::Necessity {
                 ESTABLISHED
                     .captures(&text[m_end..])
                     .map(|e| e.name("neg").is_some())
@@ -92,7 +114,7 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
                             Conclusion::MedicallyNecessary
                         }
                     })
-            } else if c.name("noncert").is_some() || negated_before(text, m_start) {
+            } else if kind == Kind::Noncert || negated_before(text, m_start) {
                 Some(Conclusion::NonCertified)
             } else {
                 Some(Conclusion::Certified)
@@ -111,6 +133,91 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
         }
         None => (Conclusion::Unclear, None),
     }
+}
+
+/// Which group of `VERDICT` matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unnecessary,
+    Necessary,
+    Necessity,
+    Noncert,
+    Cert,
+}
+
+/// `VERDICT` matches on ASCII text, left to right, as `captures_iter` finds
+/// them: each alternative is tried in the pattern's order at every word
+/// start. A `\s+` or `\s?` is always followed by a letter here, so taking
+/// all the whitespace is the only way on, and no backtracking is needed.
+fn verdicts(t: &[u8]) -> Vec<(Range<usize>, Kind)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let at_start = t[i].is_ascii_alphabetic() && !(i > 0 && is_word(t[i - 1]));
+        match at_start.then(|| verdict_at(t, i)).flatten() {
+            Some((e, kind)) => {
+                out.push((i..e, kind));
+                i = e;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+fn verdict_at(t: &[u8], i: usize) -> Option<(usize, Kind)> {
+    // `\b` after the last letter of a phrase.
+    let end = |e: Option<usize>| e.filter(|&e| !t.get(e).is_some_and(|&b| is_word(b)));
+    // `\s?` when `min` is 0, `\s+` when it is 1.
+    let spaces = |e: usize, min: usize| {
+        let n = t[e..]
+            .iter()
+            .take(if min == 0 { 1 } else { usize::MAX })
+            .take_while(|&&b| b.is_ascii_whitespace() || b == 0x0b)
+            .count();
+        (n >= min).then_some(e + n)
+    };
+    let lit = |e: Option<usize>, s: &str| {
+        let e = e?;
+        let w = t.get(e..e + s.len())?;
+        w.eq_ignore_ascii_case(s.as_bytes()).then_some(e + s.len())
+    };
+    let then = |e: Option<usize>, min: usize, s: &str| lit(spaces(e?, min), s);
+    let medically = lit(Some(i), "medically");
+    let not = lit(Some(i), "not");
+    if let Some(e) = end(then(medically, 0, "unnecessary"))
+        .or_else(|| end(then(then(not, 0, "medically"), 1, "necessary")))
+    {
+        return Some((e, Kind::Unnecessary));
+    }
+    if let Some(e) =
+        end(then(medically, 1, "necessary")).or_else(|| end(then(medically, 1, "indicated")))
+    {
+        return Some((e, Kind::Necessary));
+    }
+    if let Some(e) = end(then(lit(Some(i), "medical"), 1, "necessity")) {
+        return Some((e, Kind::Necessity));
+    }
+    let noncert = lit(Some(i), "non").and_then(|e| {
+        let e = lit(Some(e), "-").unwrap_or(e);
+        let c = then(Some(e), 0, "certif");
+        end(lit(c, "ied")).or_else(|| end(lit(c, "y")))
+    });
+    if let Some(e) = noncert
+        .or_else(|| end(then(not, 1, "certified")))
+        .or_else(|| end(lit(Some(i), "noncertified")))
+    {
+        return Some((e, Kind::Noncert));
+    }
+    ["is", "are", "be", "was", "were", "been"]
+        .iter()
+        .find_map(|w| end(then(lit(Some(i), w), 1, "certified")))
+        .map(|e| (e, Kind::Cert))
+}
+
+/// A `\w` byte.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Start of the last "medical" or "certif", in any ASCII case, in `b`.
@@ -180,6 +287,73 @@ mod tests {
                 let got: Vec<&str> = s[last_words_start(s, n)..].split_whitespace().collect();
                 assert_eq!(got.join(" "), tail, "{s:?} {n}");
             }
+        }
+    }
+
+    /// The hand matcher finds what `VERDICT` finds, with the same group.
+    #[test]
+    fn verdicts_match_the_regex() {
+        let pieces = [
+            "medically",
+            "MEDICAL",
+            "medical",
+            "ly",
+            " ",
+            "  ",
+            "\t",
+            "\u{b}",
+            "unnecessary",
+            "necessary",
+            "indicated",
+            "necessity",
+            "not",
+            "NON",
+            "non",
+            "-",
+            "certif",
+            "ied",
+            "y",
+            "certified",
+            "noncertified",
+            "is ",
+            "are",
+            "be",
+            "been",
+            "was",
+            "were",
+            "x",
+            "_",
+            "1",
+            ".",
+            "s",
+            "e",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..30000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 8 + 1) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let want: Vec<_> = VERDICT
+                .captures_iter(&s)
+                .map(|c| {
+                    let kind = ["unnecessary", "necessary", "necessity", "noncert"]
+                        .iter()
+                        .zip([
+                            Kind::Unnecessary,
+                            Kind::Necessary,
+                            Kind::Necessity,
+                            Kind::Noncert,
+                        ])
+                        .find(|(n, _)| c.name(n).is_some())
+                        .map_or(Kind::Cert, |(_, k)| k);
+                    (c.get(0).unwrap().range(), kind)
+                })
+                .collect();
+            assert_eq!(super::verdicts(s.as_bytes()), want, "{s:?}");
         }
     }
 

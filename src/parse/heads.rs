@@ -103,10 +103,32 @@ pub(crate) fn heads(t: &[u8]) -> Vec<Head> {
 /// prefix before without, with the chapter before without.
 fn head_at(t: &[u8], p: usize) -> Option<Head> {
     // Every alternative starts with a capital or, in any case, with the
-    // first letter of "ACOEM", "Chapter" or a named guideline.
+    // first two letters of "ACOEM", "Chapter" ("Ch") or a named guideline.
+    // Most positions of a line are inside lower-case words: two bytes turn
+    // them away before any literal is tried.
     let first = t[p];
-    if !(first.is_ascii_uppercase() || b"acoplnskefhg".contains(&first)) {
-        return None;
+    if !first.is_ascii_uppercase() {
+        let second = t.get(p + 1).map_or(0, u8::to_ascii_lowercase);
+        if !matches!(
+            &[first, second],
+            b"ac"
+                | b"an"
+                | b"ch"
+                | b"op"
+                | b"po"
+                | b"lo"
+                | b"ne"
+                | b"sh"
+                | b"st"
+                | b"kn"
+                | b"el"
+                | b"ey"
+                | b"fo"
+                | b"ha"
+                | b"ge"
+        ) {
+            return None;
+        }
     }
     let acoem = lit(t, p, "acoem").and_then(|e| spaces(t, e, 1));
     for q in [acoem, Some(p)].into_iter().flatten() {

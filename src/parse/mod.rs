@@ -14,6 +14,7 @@ pub mod directives;
 pub(crate) mod header;
 mod heads;
 mod items;
+mod marks;
 mod older;
 mod people;
 pub(crate) mod scan;
