@@ -10,6 +10,7 @@
 //! rationale sentence restating a guideline says what the guideline asks,
 //! not what the patient has.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -206,6 +207,8 @@ impl WordList {
 /// once whatever the number of concepts; concepts written as regexes are
 /// kept apart.
 pub struct ConceptMatcher {
+    /// Holds the terms lowercased and is searched over a lowercased copy of
+    /// the text (see [`ConceptMatcher::find_all`]).
     automaton: Option<AhoCorasick>,
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
@@ -213,8 +216,9 @@ pub struct ConceptMatcher {
 }
 
 pub fn compile(book: &Rulebook) -> ConceptMatcher {
-    let mut patterns = Vec::new();
+    let mut patterns: Vec<String> = Vec::new();
     let mut pattern_concept = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut regexes = Vec::new();
     for (_, c) in &book.concepts {
         for t in &c.terms {
@@ -227,9 +231,16 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
                 continue;
             }
             // Letters write "x-ray", "x ray" and "X-Ray" alike.
+            // Lowercased, as in the service matcher: an ASCII-case-insensitive
+            // automaton doubles the transitions it builds on every run. Terms
+            // equal but for case were one trie path there, reported as the
+            // first of them, so the first is kept.
             for v in super::service::variants(t) {
-                patterns.push(v);
-                pattern_concept.push(c.id.clone());
+                let key = v.to_ascii_lowercase();
+                if seen.insert(key.clone()) {
+                    patterns.push(key);
+                    pattern_concept.push(c.id.clone());
+                }
             }
         }
     }
@@ -237,7 +248,6 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     // rationale, where the default (a contiguous NFA for this many terms)
     // follows failure links byte by byte.
     let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
@@ -254,7 +264,10 @@ impl ConceptMatcher {
     fn find_all(&self, t: &str) -> Vec<(&str, usize, usize)> {
         let mut out = Vec::new();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(t) {
+            // Lowercasing ASCII keeps every byte offset, so matches and word
+            // boundaries read the same in `t`.
+            let lower = t.to_ascii_lowercase();
+            for m in ac.find_iter(&lower) {
                 if super::service::whole_word(t, m.start(), m.end()) {
                     out.push((
                         self.pattern_concept[m.pattern().as_usize()].as_str(),
