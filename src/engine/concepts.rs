@@ -10,6 +10,7 @@
 //! rationale sentence restating a guideline says what the guideline asks,
 //! not what the patient has.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -206,30 +207,115 @@ impl WordList {
 /// once whatever the number of concepts; concepts written as regexes are
 /// kept apart.
 pub struct ConceptMatcher {
+    /// Holds the terms lowercased and is searched over a lowercased copy of
+    /// the text (see [`ConceptMatcher::find_all`]).
     automaton: Option<AhoCorasick>,
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
-    regexes: Vec<(String, regex::bytes::Regex)>,
+    regexes: Vec<(String, ConceptRegex)>,
+}
+
+enum ConceptRegex {
+    /// Searched over the lowercased text: see [`lowercase_regex`].
+    Lower(regex_automata::meta::Regex),
+    /// A term `lowercase_regex` declines, searched over the text as written.
+    AsWritten(regex::bytes::Regex),
+}
+
+/// A case-insensitive `(?i-u)` term as a case-sensitive regex over the
+/// ASCII-lowercased text: literals lowercased, classes case-folded less
+/// `A-Z`. A byte matches a folded class exactly when its lowercase does, and
+/// word boundaries do not move, so the matches are those of the term over
+/// the text as written. The prefilter's literals are then one spelling, not
+/// every case variant, which is most of the compile. None for a term with
+/// inline flags (`(?-i)` would be read wrong), non-ASCII literals or
+/// Unicode classes, whose folding is not ASCII's.
+fn lowercase_regex(book: &Rulebook, term: &str) -> Option<regex_automata::meta::Regex> {
+    use regex_automata::meta;
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind};
+
+    fn lower(h: &Hir) -> Option<Hir> {
+        Some(match h.kind() {
+            HirKind::Empty => Hir::empty(),
+            HirKind::Literal(l) => {
+                if !l.0.is_ascii() {
+                    return None;
+                }
+                Hir::literal(l.0.to_ascii_lowercase())
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                let mut c = c.clone();
+                c.case_fold_simple();
+                c.difference(&ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]));
+                Hir::class(Class::Bytes(c))
+            }
+            HirKind::Class(Class::Unicode(_)) => return None,
+            HirKind::Look(l) => Hir::look(*l),
+            HirKind::Repetition(r) => {
+                let mut r = r.clone();
+                r.sub = Box::new(lower(&r.sub)?);
+                Hir::repetition(r)
+            }
+            HirKind::Capture(c) => {
+                let mut c = c.clone();
+                c.sub = Box::new(lower(&c.sub)?);
+                Hir::capture(c)
+            }
+            HirKind::Concat(v) => Hir::concat(v.iter().map(lower).collect::<Option<_>>()?),
+            HirKind::Alternation(v) => {
+                Hir::alternation(v.iter().map(lower).collect::<Option<_>>()?)
+            }
+        })
+    }
+
+    if term.split("(?").skip(1).any(|rest| !rest.starts_with(':')) {
+        return None;
+    }
+    let hir = match book.parsed_pattern(term) {
+        Some(h) => h.clone(),
+        None => crate::rulebook::pattern::read(term).ok()?,
+    };
+    let hir = lower(&hir)?;
+    // As `rule_regex_with_cache` configures the regex crate: bytes (an empty
+    // match may split a UTF-8 sequence) and a 2 MiB lazy DFA cache.
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .hybrid_cache_capacity(2 * 1024 * 1024),
+        )
+        .build_from_hir(&hir)
+        .ok()
 }
 
 pub fn compile(book: &Rulebook) -> ConceptMatcher {
-    let mut patterns = Vec::new();
+    let mut patterns: Vec<String> = Vec::new();
     let mut pattern_concept = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut regexes = Vec::new();
     for (_, c) in &book.concepts {
         for t in &c.terms {
             if c.regex {
                 // Bytes and ASCII classes, as for `does_not_say` patterns: a
                 // Unicode `[^.]{0,120}` is a large automaton scanned over every letter.
-                if let Ok(r) = super::checks::rule_regex_with_cache(t, 2 * 1024 * 1024) {
-                    regexes.push((c.id.clone(), r));
+                if let Some(r) = lowercase_regex(book, t) {
+                    regexes.push((c.id.clone(), ConceptRegex::Lower(r)));
+                } else if let Ok(r) = super::checks::rule_regex_with_cache(t, 2 * 1024 * 1024) {
+                    regexes.push((c.id.clone(), ConceptRegex::AsWritten(r)));
                 }
                 continue;
             }
             // Letters write "x-ray", "x ray" and "X-Ray" alike.
+            // Lowercased, as in the service matcher: an ASCII-case-insensitive
+            // automaton doubles the transitions it builds on every run. Terms
+            // equal but for case were one trie path there, reported as the
+            // first of them, so the first is kept.
             for v in super::service::variants(t) {
-                patterns.push(v);
-                pattern_concept.push(c.id.clone());
+                let key = v.to_ascii_lowercase();
+                if seen.insert(key.clone()) {
+                    patterns.push(key);
+                    pattern_concept.push(c.id.clone());
+                }
             }
         }
     }
@@ -237,7 +323,6 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     // rationale, where the default (a contiguous NFA for this many terms)
     // follows failure links byte by byte.
     let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
@@ -253,8 +338,11 @@ impl ConceptMatcher {
     /// (concept, start, end) of every whole-word term in `t`.
     fn find_all(&self, t: &str) -> Vec<(&str, usize, usize)> {
         let mut out = Vec::new();
+        // Lowercasing ASCII keeps every byte offset, so matches and word
+        // boundaries read the same in `t`.
+        let lower = t.to_ascii_lowercase();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(t) {
+            for m in ac.find_iter(&lower) {
                 if super::service::whole_word(t, m.start(), m.end()) {
                     out.push((
                         self.pattern_concept[m.pattern().as_usize()].as_str(),
@@ -265,8 +353,17 @@ impl ConceptMatcher {
             }
         }
         for (id, r) in &self.regexes {
-            for m in r.find_iter(t.as_bytes()) {
-                out.push((id.as_str(), m.start(), m.end()));
+            match r {
+                ConceptRegex::Lower(r) => {
+                    for m in r.find_iter(lower.as_bytes()) {
+                        out.push((id.as_str(), m.start(), m.end()));
+                    }
+                }
+                ConceptRegex::AsWritten(r) => {
+                    for m in r.find_iter(t.as_bytes()) {
+                        out.push((id.as_str(), m.start(), m.end()));
+                    }
+                }
             }
         }
         out.sort_by_key(|&(_, s, _)| s);
@@ -649,5 +746,40 @@ mod tests {
         assert!(!m(Negated, Historical, Patient).holds());
         assert!(!m(Possible, Recent, Patient).holds());
         assert!(!m(Affirmed, Recent, Other).holds());
+    }
+
+    /// Every built-in regex term takes the lowercased path and finds what the
+    /// case-insensitive regex finds in the text as written.
+    #[test]
+    fn lowercased_regexes_match_as_written() {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        let text = "MRI of the L-spine showed a HERNIATED disc at L5. EMG confirmed \
+                    Radiculopathy. Foraminal narrowing on MRI. A 72-Year-Old man, Aged 67, \
+                    over 65, takes 120 MG per day of Morphine; 60% Pain Relief, at least \
+                    fifty percent improvement. Pain went from 8/10 to 3/10. \u{e9} CT: \
+                    nerve root Compression.";
+        let lower = text.to_ascii_lowercase();
+        let mut n = 0;
+        for (_, c) in &book.concepts {
+            for t in c.terms.iter().filter(|_| c.regex) {
+                let Some(fast) = super::lowercase_regex(&book, t) else {
+                    panic!("{t} is not lowercased");
+                };
+                let Ok(slow) = crate::engine::checks::rule_regex_with_cache(t, 1 << 21) else {
+                    panic!("{t} compiles");
+                };
+                let a: Vec<_> = fast
+                    .find_iter(lower.as_bytes())
+                    .map(|m| m.range())
+                    .collect();
+                let b: Vec<_> = slow.find_iter(text.as_bytes()).map(|m| m.range()).collect();
+                assert_eq!(a, b, "{t}");
+                n += a.len();
+            }
+        }
+        assert!(n > 5, "the sample exercises the terms");
     }
 }
