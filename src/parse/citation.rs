@@ -409,16 +409,7 @@ mod tests {
             "chapter 4 ",
             "kNEE complaints",
         ];
-        // A fixed pseudo-random walk over the pieces: thousands of joins.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20000 {
-            let mut s = String::new();
-            for _ in 0..(seed % 7 + 1) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
+        for s in crate::parse::generated::joins(&pieces, 20000, 7) {
             let want: Vec<Head> = GUIDELINE
                 .captures_iter(&s)
                 .map(|c| Head {
@@ -430,23 +421,6 @@ mod tests {
                 .collect();
             assert_eq!(heads::heads(s.as_bytes()), want, "{s:?}");
         }
-    }
-
-    /// Joins of `pieces` by a fixed pseudo-random walk: thousands of strings.
-    fn joins(pieces: &[&str], n: usize) -> Vec<String> {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut out = Vec::new();
-        for _ in 0..n {
-            let mut s = String::new();
-            for _ in 0..(seed % 8 + 1) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
-            out.push(s);
-        }
-        out
     }
 
     /// The hand matchers of [`marks`] find what their regexes find.
@@ -510,7 +484,7 @@ mod tests {
             "Hand",
             "_",
         ];
-        for s in joins(&pieces, 20000) {
+        for s in crate::parse::generated::joins(&pieces, 20000, 8) {
             let t = s.as_bytes();
             let want: Vec<_> = BASED_ON.find_iter(&s).map(|m| m.range()).collect();
             assert_eq!(marks::based_on(t), want, "{s:?}");
@@ -542,7 +516,7 @@ mod tests {
             "Forearm", "Wrist", "Hand", ", ", ",", " ", "& ", "and ", "And ", "é", "x", "A", "_",
             "1",
         ];
-        for s in joins(&pieces, 20000) {
+        for s in crate::parse::generated::joins(&pieces, 20000, 8) {
             let want = SERIAL.find(&s).map(|m| m.end());
             assert_eq!(marks::serial(&s), want, "{s:?}");
         }

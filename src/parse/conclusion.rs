@@ -328,15 +328,7 @@ mod tests {
             "s",
             "e",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..30000 {
-            let mut s = String::new();
-            for _ in 0..(seed % 8 + 1) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
+        for s in crate::parse::generated::joins(&pieces, 30000, 8) {
             let want: Vec<_> = VERDICT
                 .captures_iter(&s)
                 .map(|c| {

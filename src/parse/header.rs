@@ -372,18 +372,8 @@ mod tests {
             "Urgently",
             "dStandard",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..(seed % 9) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(parts[(seed >> 33) as usize % parts.len()]);
-            }
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+        let texts = crate::parse::generated::joins(&parts, 20_000, 8);
+        for text in std::iter::once(String::new()).chain(texts) {
             let want: Vec<(usize, usize)> = TOKENS
                 .find_iter(&text)
                 .map(|m| (m.start(), m.end()))

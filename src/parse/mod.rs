@@ -31,6 +31,30 @@ use scan::Step;
 pub use citation::parse_guideline_line;
 pub use conclusion::find_conclusion;
 
+/// Strings for the tests that hold a hand matcher to the regex it replaces.
+#[cfg(test)]
+pub(crate) mod generated {
+    /// `n` joins of 1 to `most` of `pieces`, by a fixed pseudo-random walk
+    /// (xorshift), so that every run tests the same strings.
+    pub(crate) fn joins(pieces: &[&str], n: usize, most: u64) -> Vec<String> {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        (0..n)
+            .map(|_| {
+                let count = next() % most + 1;
+                (0..count)
+                    .map(|_| pieces[(next() >> 33) as usize % pieces.len()])
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// Why a text is not a letter imrlint can read. Codes are a JSON contract.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
