@@ -563,7 +563,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     let sentences = &rationale.sentences;
     // The gates are read per sentence, as the patterns are: a pattern's first
     // and last words in two sentences do not make a match.
-    let mut present: Option<Vec<super::gate::Present>> = None;
+    let mut scanned: Option<super::gate::Scanned> = None;
     for (i, m) in ctx.engine.not_said.iter().enumerate() {
         if !relevant.contains(&m.section_ref)
             || (!rule.sections.is_empty() && !rule.sections.contains(&m.section_ref))
@@ -573,14 +573,10 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
-        let present = present.get_or_insert_with(|| {
-            sentences
-                .iter()
-                .map(|&(s, e)| gates.scan(&t.as_bytes()[s..e]))
-                .collect()
-        });
-        for (&(s, e), p) in sentences.iter().zip(present.iter()) {
-            if !gates.open(p, i) {
+        let scanned = scanned.get_or_insert_with(|| gates.scan_sentences(t.as_bytes(), sentences));
+        for (k, &(s, e)) in sentences.iter().enumerate() {
+            let p = scanned.sentence(k);
+            if !gates.open(&p, i) {
                 continue;
             }
             let Some(regex) = m.regex() else {
@@ -590,7 +586,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             // A match starts where one of the pattern's first words does: an
             // anchored search from each of those is the leftmost match, and
             // walks a few dozen bytes where a search for it walks the sentence.
-            let hit = match gates.starts(p, i) {
+            let hit = match gates.starts(&p, i) {
                 Some(mut starts) => starts.find_map(|at| {
                     regex.search(&Input::new(sentence).range(at..).anchored(Anchored::Yes))
                 }),

@@ -31,17 +31,48 @@ struct Gate {
     last: Vec<usize>,
 }
 
-/// Which of the gates' literals a text holds, one bit each, and where each
-/// occurrence starts.
-pub struct Present {
+/// Which of the gates' literals each sentence of a text holds, one bit
+/// each, and where each occurrence starts: read from one pass over the text.
+pub struct Scanned {
+    /// `words` bits per sentence, sentence after sentence.
     bits: Vec<u64>,
-    /// (literal, start) of every occurrence, by start.
+    words: usize,
+    /// (literal, start in its sentence) of every occurrence, sentence after
+    /// sentence and by start within one.
     hits: Vec<(usize, usize)>,
+    /// Each sentence's part of `hits`.
+    ranges: Vec<(usize, usize)>,
 }
 
-impl Present {
+impl Scanned {
+    /// The literals sentence `i` holds; none for a sentence that was not scanned.
+    pub fn sentence(&self, i: usize) -> Present<'_> {
+        let bits = self
+            .bits
+            .get(i * self.words..(i + 1) * self.words)
+            .unwrap_or(&[]);
+        let hits = self
+            .ranges
+            .get(i)
+            .and_then(|&(a, b)| self.hits.get(a..b))
+            .unwrap_or(&[]);
+        Present { bits, hits }
+    }
+}
+
+/// Which of the gates' literals one sentence holds, and where each
+/// occurrence starts in it.
+pub struct Present<'a> {
+    bits: &'a [u64],
+    /// (literal, start) of every occurrence, by start.
+    hits: &'a [(usize, usize)],
+}
+
+impl Present<'_> {
     fn has(&self, literal: usize) -> bool {
-        self.bits[literal / 64] & (1 << (literal % 64)) != 0
+        self.bits
+            .get(literal / 64)
+            .is_some_and(|w| w & (1 << (literal % 64)) != 0)
     }
 }
 
@@ -110,20 +141,60 @@ impl Gates {
     }
 
     /// One pass over `text`: the literals it holds, in any ASCII case.
-    pub fn scan(&self, text: &[u8]) -> Present {
-        let mut bits = vec![0u64; self.literals.div_ceil(64)];
+    pub fn scan(&self, text: &[u8]) -> Scanned {
+        self.scan_sentences(text, &[(0, text.len())])
+    }
+
+    /// The literals each of `sentences` (byte ranges of `text`) holds, in
+    /// any ASCII case: what scanning each sentence alone finds, from one
+    /// pass over the whole text. A pass per sentence paid for a lowercased
+    /// copy, a bitset and a list of hits per sentence.
+    pub fn scan_sentences(&self, text: &[u8], sentences: &[(usize, usize)]) -> Scanned {
+        let words = self.literals.div_ceil(64);
+        let mut bits = vec![0u64; words * sentences.len()];
         let mut hits = Vec::new();
+        let mut ranges = Vec::with_capacity(sentences.len());
+        // (start, end, literal) of every occurrence in the text.
+        // A rationale holds about one literal every dozen bytes: room for
+        // them all at once, not a dozen regrowths.
+        let mut all: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 8);
         if let Some(ac) = &self.automaton {
             // Lowercasing ASCII keeps every offset: hits stay places in `text`.
+            // Overlapping matches report every occurrence of every literal, so
+            // those that lie within a sentence are exactly what a pass over
+            // that sentence alone reports.
             for m in ac.find_overlapping_iter(&text.to_ascii_lowercase()) {
-                let l = m.pattern().as_usize();
-                bits[l / 64] |= 1 << (l % 64);
-                hits.push((l, m.start()));
+                let hit = (m.start(), m.end(), m.pattern().as_usize());
+                // Overlapping matches are reported by end; candidates are
+                // wanted by start. A hit is out of place only past the few
+                // earlier ones ending within it: insertion, not a full sort.
+                let mut i = all.len();
+                all.push(hit);
+                while i > 0 && all[i - 1].0 > hit.0 {
+                    all.swap(i - 1, i);
+                    i -= 1;
+                }
             }
         }
-        // Overlapping matches are reported by end; candidates are wanted by start.
-        hits.sort_unstable_by_key(|&(_, at)| at);
-        Present { bits, hits }
+        for (i, &(s, e)) in sentences.iter().enumerate() {
+            let from = hits.len();
+            let first = all.partition_point(|&(at, _, _)| at < s);
+            for &(at, end, l) in all[first..].iter().take_while(|&&(at, _, _)| at < e) {
+                // An occurrence running past the sentence's end is not in it.
+                if end > e {
+                    continue;
+                }
+                bits[i * words + l / 64] |= 1 << (l % 64);
+                hits.push((l, at - s));
+            }
+            ranges.push((from, hits.len()));
+        }
+        Scanned {
+            bits,
+            words,
+            hits,
+            ranges,
+        }
     }
 
     /// Where in the scanned text a match of pattern `i` could start: the
@@ -131,7 +202,7 @@ impl Gates {
     /// pattern has no gate and could start anywhere.
     pub fn starts<'a>(
         &'a self,
-        present: &'a Present,
+        present: &'a Present<'a>,
         i: usize,
     ) -> Option<impl Iterator<Item = usize> + 'a> {
         let g = self.gates.get(i)?.as_ref()?;
@@ -146,7 +217,7 @@ impl Gates {
     }
 
     /// Whether pattern `i` could match the text `present` was scanned from.
-    pub fn open(&self, present: &Present, i: usize) -> bool {
+    pub fn open(&self, present: &Present<'_>, i: usize) -> bool {
         match self.gates.get(i) {
             Some(Some(g)) => {
                 g.first.iter().any(|&l| present.has(l)) && g.last.iter().any(|&l| present.has(l))
@@ -200,7 +271,7 @@ mod tests {
     #[test]
     fn a_gate_needs_first_and_last_words() {
         let g = Gates::new([TENS]);
-        let open = |t: &str| g.open(&g.scan(t.as_bytes()), 0);
+        let open = |t: &str| g.open(&g.scan(t.as_bytes()).sentence(0), 0);
         assert!(open("tens is recommended as sole THERAPY"));
         assert!(!open("TENS unit for the low back, a trial was done"));
         assert!(!open("physical therapy is recommended"));
@@ -217,7 +288,7 @@ mod tests {
             "Tens, used at home, is recommended as stand-alone THERAPY",
         ] {
             assert!(r.is_match(t.as_bytes()), "{t}");
-            assert!(g.open(&g.scan(t.as_bytes()), 0), "{t}");
+            assert!(g.open(&g.scan(t.as_bytes()).sentence(0), 0), "{t}");
         }
     }
 
@@ -234,7 +305,8 @@ mod tests {
             "attends the tens unit clinic",
         ] {
             let h = t.as_bytes();
-            let p = g.scan(h);
+            let scanned = g.scan(h);
+            let p = scanned.sentence(0);
             let anchored = g
                 .starts(&p, 0)
                 .expect("gated")
@@ -248,9 +320,66 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_finds_what_a_pass_per_sentence_finds() {
+        let patterns = [
+            TENS,
+            r"\b(?:is|are)\s+(?:not\s+)?recommended\b[^.]{0,40}?\btherapy",
+            r"\bups?\b[^.]{0,20}?\bto\b",
+        ];
+        let g = Gates::new(patterns);
+        let pieces = [
+            "TENS ",
+            "tens",
+            "is ",
+            "are",
+            " recommended ",
+            "as sole ",
+            "THERAPY",
+            ". ",
+            ".",
+            "transcutaneous",
+            "up",
+            "ups ",
+            "to",
+            "ſ",
+            "\u{212a}",
+            "é",
+            " ",
+            "sole",
+            "Therapy.",
+        ];
+        for text in crate::parse::generated::joins(&pieces, 3000, 14) {
+            let t = text.as_bytes();
+            let sentences = crate::engine::concepts::sentences(&text);
+            // Sentences that overlap, touch or sit out of order read the same too.
+            let mut odd = sentences.clone();
+            odd.reverse();
+            if t.len() > 4 {
+                odd.push((1, t.len() - 1));
+                odd.push((2, 2));
+            }
+            for ranges in [&sentences, &odd] {
+                let whole = g.scan_sentences(t, ranges);
+                for (k, &(s, e)) in ranges.iter().enumerate() {
+                    let alone = g.scan(&t[s..e]);
+                    let (a, b) = (whole.sentence(k), alone.sentence(0));
+                    assert_eq!(a.bits, b.bits, "{text:?} {s}..{e}");
+                    let starts = |p: &Present<'_>| {
+                        (0..patterns.len())
+                            .map(|i| g.starts(p, i).map(|it| it.collect::<Vec<_>>()))
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(starts(&a), starts(&b), "{text:?} {s}..{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn unknown_words_leave_the_gate_open() {
         let g = Gates::new([r"[a-z]+ly", r"\d+ visits"]);
-        let p = g.scan(b"nothing here");
+        let scanned = g.scan(b"nothing here");
+        let p = scanned.sentence(0);
         assert!(g.open(&p, 0), "no literal prefix: always run");
         assert!(g.open(&p, 1), "a class prefix: always run");
         assert!(g.open(&p, 7), "out of range: always run");

@@ -55,7 +55,13 @@ pub fn check(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some((is_unmet, m)) = verdict else {
             continue;
         };
-        if NOT_A_VERDICT.is_match(t[s..e].replace("but not limited to", "").as_bytes()) {
+        // Only a sentence holding the phrase needs a copy without it.
+        let not_a_verdict = if memchr::memmem::find(sentence, b"but not limited to").is_some() {
+            NOT_A_VERDICT.is_match(t[s..e].replace("but not limited to", "").as_bytes())
+        } else {
+            NOT_A_VERDICT.is_match(sentence)
+        };
+        if not_a_verdict {
             continue;
         }
         if is_unmet {
