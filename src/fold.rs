@@ -142,19 +142,25 @@ impl Folded {
             // a lone space or a non-ASCII letter that the run takes in.
             let mut after_space;
             'run: loop {
+                // Whether the byte before the word is a space, as the high
+                // bit of byte 0: on entry it is not (the byte before is one
+                // taken that is not a space).
+                let mut space_before = 0;
                 while ch_end + 8 <= end {
                     let word =
                         <[u8; 8]>::try_from(&bytes[ch_end..ch_end + 8]).map(u64::from_le_bytes);
-                    let stop = word.map_or(u64::MAX, stop_bytes);
+                    let (stop, spaces) =
+                        word.map_or((u64::MAX, 0), |w| stop_bytes(w, space_before));
                     if stop != 0 {
                         ch_end += (stop.trailing_zeros() / 8) as usize;
                         break;
                     }
+                    space_before = spaces >> 56;
                     ch_end += 8;
                 }
-                // The word loop never stops right after a space it took in
-                // (it flags a space that ends its word), so only a byte that
-                // the loop below took in can be a space.
+                // The word loop may stop right after a space it took in (at
+                // the second of two spaces, or at a byte that follows one),
+                // which the loop below then leaves out.
                 after_space = bytes[ch_end - 1] == b' ';
                 loop {
                     if ch_end >= end {
@@ -324,10 +330,14 @@ static CLASS: [u8; 256] = {
 };
 
 /// The high bit of each byte of `word` (eight bytes, little-endian) that
-/// the byte loop of the fast path has to look at; the bytes before the first
-/// one it takes as they come. Conservative: it flags every control, non-ASCII
-/// and `*` byte, and a space that another space or the end of the word follows.
-fn stop_bytes(word: u64) -> u64 {
+/// the byte loop of the fast path has to look at, the bytes before the first
+/// one it takes as they come; and the high bit of each space. Conservative:
+/// it flags every control, non-ASCII and `*` byte, and a space that follows
+/// another space (`space_before`: the high bit of byte 0 if the byte before
+/// the word is a space). A space that ends a word is not flagged: most words
+/// of a letter end in one, and a stop at each cost a trip through the byte
+/// loop; the next word flags what follows it if that needs a look.
+fn stop_bytes(word: u64, space_before: u64) -> (u64, u64) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -339,7 +349,8 @@ fn stop_bytes(word: u64) -> u64 {
     let spaces = equal(b' ');
     // The high bit of each byte below 0x20 or above 0x7f.
     let unusual = (!((word & LOW7) + ONES * 0x60) | word) & HIGH;
-    unusual | equal(b'*') | (spaces & (spaces >> 8)) | (spaces & (0x80 << 56))
+    let stop = unusual | equal(b'*') | (spaces & ((spaces << 8) | space_before));
+    (stop, spaces)
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -386,6 +397,107 @@ mod tests {
         assert_eq!(f.as_str(), "café – “quoted”");
         let i = f.as_str().find('“').unwrap();
         assert_eq!(f.span(i, f.len()).slice(src), Some("“quoted”"));
+    }
+
+    proptest::proptest! {
+        /// The word test flags what it says it does.
+        #[test]
+        fn stop_bytes_flags_doubled_spaces_and_unusual_bytes(
+            w in proptest::array::uniform8(proptest::sample::select(
+                vec![b'a', b' ', b'*', b'\n', b'\t', 0x01, 0x1f, 0x7f, 0x80, 0xc2, 0xef, 0xff]
+            )),
+            before: bool,
+        ) {
+            let mut want = 0u64;
+            let mut spaces = 0u64;
+            for k in 0..8 {
+                let prev = if k == 0 { before } else { w[k - 1] == b' ' };
+                if w[k] < 0x20 || w[k] > 0x7f || w[k] == b'*' || (w[k] == b' ' && prev) {
+                    want |= 0x80 << (8 * k);
+                }
+                if w[k] == b' ' {
+                    spaces |= 0x80 << (8 * k);
+                }
+            }
+            let got = stop_bytes(u64::from_le_bytes(w), u64::from(before) << 7);
+            proptest::prop_assert_eq!(got, (want, spaces));
+        }
+
+        /// Folding a range agrees with folding byte by byte, whatever the
+        /// mix of words, spaces and markers.
+        #[test]
+        fn fast_path_folds_as_the_bytes_do(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "word", "ab", " ", "  ", "\n", "\r\n", "\n\n", "\x0c", "\t", "**", "# ", "-\n",
+                "\u{a0}", "\u{feff}", "é", "“", "\u{1}", "x y z ", "eightchr", " a b c d ",
+            ]), 0..40),
+        ) {
+            let s: String = parts.concat();
+            let f = Folded::new(&s);
+            proptest::prop_assert_eq!(f.as_str(), reference_fold(&s));
+        }
+    }
+
+    /// Folded text as the rules say, one byte at a time.
+    fn reference_fold(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = String::new();
+        let (mut i, mut pending, mut newlines, mut line_start) = (0, false, 0, true);
+        let mut cr = false;
+        while i < b.len() {
+            let c = b[i];
+            let wide = if s[i..].starts_with('\u{a0}') {
+                2
+            } else if s[i..].starts_with('\u{feff}') {
+                3
+            } else {
+                0
+            };
+            if matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x0c | 0x0b) || wide > 0 {
+                if c == b'\n' || c == 0x0c {
+                    line_start = true;
+                    // A page break is a paragraph, as two line breaks are.
+                    newlines += if c == 0x0c { 2 } else { 1 };
+                }
+                cr |= c == b'\r';
+                pending = true;
+                i += wide.max(1);
+                continue;
+            }
+            if c == b'*' && b.get(i + 1) == Some(&b'*') {
+                pending = true;
+                i += 2;
+                continue;
+            }
+            if c == b'#' && line_start {
+                let j = i + b[i..].iter().take_while(|&&x| x == b'#').count();
+                if j - i <= 6 && (j == b.len() || matches!(b[j], b' ' | b'\t' | b'\r' | b'\n')) {
+                    pending = true;
+                    i = j;
+                    continue;
+                }
+            }
+            line_start = false;
+            if pending {
+                let join = (newlines == 1 || (newlines == 0 && cr))
+                    && out.ends_with('-')
+                    && out[..out.len() - 1]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric())
+                    && c.is_ascii_alphanumeric();
+                if !out.is_empty() && !join {
+                    out.push(' ');
+                }
+                pending = false;
+                newlines = 0;
+                cr = false;
+            }
+            let n = s[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&s[i..i + n]);
+            i += n;
+        }
+        out
     }
 
     #[test]

@@ -337,12 +337,28 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
 impl ConceptMatcher {
     /// (concept, start, end) of every whole-word term in `t`.
     fn find_all(&self, t: &str) -> Vec<(&str, usize, usize)> {
+        // One lowercased copy per thread, reused: a fresh one per case
+        // summary and rationale was an allocation per region.
+        thread_local! {
+            static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        LOWER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => self.find_all_in(t, &mut buf),
+            // Never reentered; a fresh buffer if it ever is.
+            Err(_) => self.find_all_in(t, &mut Vec::new()),
+        })
+    }
+
+    fn find_all_in<'s>(&'s self, t: &str, buf: &mut Vec<u8>) -> Vec<(&'s str, usize, usize)> {
         let mut out = Vec::new();
         // Lowercasing ASCII keeps every byte offset, so matches and word
         // boundaries read the same in `t`.
-        let lower = t.to_ascii_lowercase();
+        buf.clear();
+        buf.extend_from_slice(t.as_bytes());
+        buf.make_ascii_lowercase();
+        let lower: &[u8] = buf;
         if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(&lower) {
+            for m in ac.find_iter(lower) {
                 if super::service::whole_word(t, m.start(), m.end()) {
                     out.push((
                         self.pattern_concept[m.pattern().as_usize()].as_str(),
@@ -355,7 +371,7 @@ impl ConceptMatcher {
         for (id, r) in &self.regexes {
             match r {
                 ConceptRegex::Lower(r) => {
-                    for m in r.find_iter(lower.as_bytes()) {
+                    for m in r.find_iter(lower) {
                         out.push((id.as_str(), m.start(), m.end()));
                     }
                 }
@@ -425,7 +441,13 @@ impl Facts {
         // Triggers are found once per sentence that holds a concept.
         let mut current: Option<(usize, Reading)> = None;
         for (concept, ms, me) in hits {
-            let Some(&(s_start, s_end)) = sentences.iter().find(|&&(a, b)| a <= ms && me <= b)
+            // Sentences are sorted and disjoint: only the last that starts at
+            // or before the hit can hold it.
+            let k = sentences.partition_point(|&(a, _)| a <= ms);
+            let Some(&(s_start, s_end)) = k
+                .checked_sub(1)
+                .and_then(|k| sentences.get(k))
+                .filter(|&&(_, b)| me <= b)
             else {
                 continue;
             };
