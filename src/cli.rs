@@ -47,6 +47,14 @@ pub enum Command {
     },
     /// List the rules of the rulebook.
     Rules {
+        /// Print instead the fixed phrases the rulebook finds in letters, one a line: every plain
+        /// concept term and every service name and synonym (matched case-insensitively as whole words).
+        #[arg(long, conflicts_with = "patterns")]
+        phrases: bool,
+        /// Print instead every pattern the rulebook matches, one a line, as regexes: the fixed
+        /// phrases (escaped), the regex concept terms and the `does_not_say` patterns.
+        #[arg(long)]
+        patterns: bool,
         #[command(flatten)]
         rules: RuleArgs,
         #[command(flatten)]
@@ -223,7 +231,19 @@ pub fn main() -> ExitCode {
         Command::Parse { paths, format } => parse_command(&paths, format),
         Command::Check { args } => crate::commands::check(&args, false),
         Command::Audit { args } => crate::commands::check(&args, true),
-        Command::Rules { rules, config } => crate::commands::rules(&rules, &config),
+        Command::Rules {
+            phrases,
+            patterns,
+            rules,
+            config,
+        } => {
+            let listing = match (phrases, patterns) {
+                (true, _) => crate::commands::Listing::Phrases,
+                (_, true) => crate::commands::Listing::Patterns,
+                _ => crate::commands::Listing::Rules,
+            };
+            crate::commands::rules(listing, &rules, &config)
+        }
         Command::Explain {
             code,
             rules,

@@ -195,16 +195,47 @@ fn configured_rulebook(args: &RuleArgs, config: &ConfigArgs) -> Option<Rulebook>
     crate::config_cmd::rulebook(&settings)
 }
 
-pub fn rules(args: &RuleArgs, config: &ConfigArgs) -> ExitCode {
+/// What `imrlint rules` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    Rules,
+    Phrases,
+    Patterns,
+}
+
+pub fn rules(listing: Listing, args: &RuleArgs, config: &ConfigArgs) -> ExitCode {
     let Some(book) = configured_rulebook(args, config) else {
         return ExitCode::from(2);
     };
+    match listing {
+        Listing::Rules => {}
+        Listing::Phrases => {
+            print!("{}", lines(book.phrases()));
+            return ExitCode::SUCCESS;
+        }
+        Listing::Patterns => {
+            let escaped = book.phrases().into_iter().map(|p| regex::escape(p));
+            let patterns = book.patterns().into_iter().map(str::to_owned);
+            print!("{}", lines(escaped.chain(patterns)));
+            return ExitCode::SUCCESS;
+        }
+    }
     let mut rules: Vec<&Rule> = book.rules.iter().map(|(_, r)| r).collect();
     rules.sort_by(|a, b| a.code.cmp(&b.code));
     for r in rules {
         println!("{:<48} {:<8} {}", r.code, r.severity.name(), r.message);
     }
     ExitCode::SUCCESS
+}
+
+/// One item a line, for `rg -f` and the like.
+fn lines<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let mut out = String::new();
+    for item in items {
+        out.push_str(item.as_ref());
+        out.push('\n');
+    }
+    out
 }
 
 pub fn explain(code: &str, args: &RuleArgs, config: &ConfigArgs) -> ExitCode {

@@ -145,6 +145,43 @@ fn rules_and_explain() {
     assert_eq!(stdout(&["explain", "no/such-rule"]).0, Some(2));
 }
 
+/// `rules --phrases` and `--patterns` list the rulebook's vocabulary, each
+/// entry once, from the rule files (the batch benchmark feeds them to rg).
+#[test]
+fn rules_lists_the_phrases_and_patterns_the_rulebook_matches() {
+    let (code, phrases) = stdout(&["rules", "--phrases"]);
+    assert_eq!(code, Some(0));
+    let phrases: Vec<&str> = phrases.lines().collect();
+    // A concept term, a service name, a service synonym.
+    for p in ["cauda equina", "MRI of the lumbar spine", "lumbar MRI"] {
+        assert!(phrases.contains(&p), "{p} missing");
+    }
+    let unique: std::collections::HashSet<&str> = phrases.iter().copied().collect();
+    assert_eq!(unique.len(), phrases.len(), "a phrase listed twice");
+
+    let (code, patterns) = stdout(&["rules", "--patterns"]);
+    assert_eq!(code, Some(0));
+    let patterns: Vec<&str> = patterns.lines().collect();
+    // The phrases come first, escaped; then the regexes, each a valid regex.
+    assert!(patterns.len() > phrases.len());
+    for (p, e) in phrases.iter().zip(&patterns) {
+        assert_eq!(*e, regex::escape(p));
+    }
+    let regexes = &patterns[phrases.len()..];
+    assert!(
+        regexes.iter().any(|r| r.contains("years?[- ]old")),
+        "regex concept term"
+    );
+    assert!(
+        regexes.iter().any(|r| r.contains("NMES|neuromuscular")),
+        "does_not_say"
+    );
+    for r in regexes {
+        regex::Regex::new(r).unwrap_or_else(|e| panic!("{r}: {e}"));
+    }
+    assert_eq!(stdout(&["rules", "--phrases", "--patterns"]).0, Some(2));
+}
+
 /// The limit checks point at the quantity words: the request in the item
 /// name, the number the rationale attributes to the guideline.
 #[test]

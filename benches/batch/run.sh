@@ -236,6 +236,24 @@ guidelines recommend
 EOF
 fi
 
+# The whole rulebook's vocabulary, from the binary measured (`imrlint rules --phrases` and
+# `--patterns`; older binaries lack them): every plain concept term, service name and
+# synonym, and every regex the rules match (regex concept terms, `does_not_say` patterns),
+# each file with the markers above. patterns.txt is a hand-picked sample of them; these
+# files hold all of them, so rg looks for everything imrlint looks for.
+PHRASES=""; RULEBOOK=""
+if "$IMRLINT" rules --phrases >"$WORK/rulebook-phrases" 2>/dev/null &&
+    "$IMRLINT" rules --patterns >"$WORK/rulebook-patterns" 2>/dev/null; then
+    PHRASES=$WORK/phrases.txt; RULEBOOK=$WORK/rulebook.txt
+    cat "$PATTERNS" "$WORK/rulebook-phrases" | awk 'NF && !seen[$0]++' >"$PHRASES"
+    # Markers as regexes: escape what is special in rg's (Rust) regex syntax.
+    { sed 's/[][\\.+*?(){}|^$#&~-]/\\&/g' "$PATTERNS"; cat "$WORK/rulebook-patterns"; } |
+        awk 'NF && !seen[$0]++' >"$RULEBOOK"
+    note "rulebook vocabulary: $(wc -l <"$PHRASES") fixed phrases, $(wc -l <"$RULEBOOK") regexes"
+else
+    note "imrlint rules --phrases is not supported: no whole-rulebook rg rows"
+fi
+
 write_semgrep_rules() {
     note "writing $SEMGREP_RULES"
     cat >"$SEMGREP_RULES" <<'EOF'
@@ -382,6 +400,7 @@ measure() {
 FAILED=0
 ROWS=()      # letters|tool|threads|wall|cpu|rss|base-key|extra
 declare -A BASE_CPU  # "<letters>/<threads>" -> rg CPU
+declare -A RG_PHRASES RG_RULEBOOK IMRLINT_JSON1  # "<letters>" -> CPU of those runs
 # run_case LETTERS TOOL THREADS BASEKEY OKCODES STDOUT CMD... ; OKCODES like "0 1"
 run_case() {
     local n=$1 tool=$2 th=$3 basekey=$4 ok=$5 out=$6; shift 6
@@ -459,12 +478,21 @@ for n in "${SIZES[@]}"; do
     done
     run_case "$n" "rg -c -i -F -f patterns.txt" 1 "$n/1" "0 1" /dev/null \
         rg -j 1 -c -i -F -f "$PATTERNS" "$corpus"
+    if [[ -n $PHRASES ]]; then
+        run_case "$n" "rg -c -i -F -f phrases.txt" 1 "$n/1" "0 1" /dev/null \
+            rg -j 1 -c -i -F -f "$PHRASES" "$corpus"
+        RG_PHRASES["$n"]=$M_CPU
+        run_case "$n" "rg -c -f rulebook.txt" 1 "$n/1" "0 1" /dev/null \
+            rg -j 1 -c -f "$RULEBOOK" "$corpus"
+        RG_RULEBOOK["$n"]=$M_CPU
+    fi
     for fmt in json concise; do
         for th in "${THREADS[@]}"; do
             key="$n/$th"; [[ $th == default ]] && key="$n/2"
             set_thopt "$th"
             run_case "$n" "imrlint check --format $fmt" "$th" "$key" "0 1" /dev/null \
                 "$IMRLINT" check --format "$fmt" "${QUIET[@]}" "${THOPT[@]}" "$corpus"
+            [[ $fmt == json && $th != 2 ]] && IMRLINT_JSON1["$n"]=$M_CPU
         done
     done
 
@@ -562,6 +590,22 @@ report() {
     echo
     table "" "${ROWS[@]}"
     echo
+    if [[ -n $PHRASES ]]; then
+        echo "imrlint \`check --format json\` on 1 thread against three rg yardsticks (CPU / rg CPU):"
+        echo "\`patterns.txt\`: $(grep -c . "$PATTERNS") hand-picked markers and phrases, case-sensitive;"
+        echo "\`phrases.txt\`: those and all $(wc -l <"$WORK/rulebook-phrases") fixed phrases of the rulebook, case-insensitive as imrlint matches them;"
+        echo "\`rulebook.txt\`: the same and the rulebook's $(($(wc -l <"$WORK/rulebook-patterns") - $(wc -l <"$WORK/rulebook-phrases"))) regexes, as plain \`rg -c -f\` patterns."
+        echo
+        echo "| letters | imrlint CPU s | / rg patterns.txt | / rg -i phrases.txt | / rg rulebook.txt |"
+        echo "|---:|---:|---:|---:|---:|"
+        local n c
+        for n in "${SIZES[@]}"; do
+            c=${IMRLINT_JSON1[$n]:-}
+            [[ -n $c ]] || continue
+            echo "| $n | $c | $(ratio "$c" "${BASE_CPU[$n/1]:-}") | $(ratio "$c" "${RG_PHRASES[$n]:-}") | $(ratio "$c" "${RG_RULEBOOK[$n]:-}") |"
+        done
+        echo
+    fi
     echo "CPU ms per letter (flat across a row = linear growth):"
     echo
     per_letter_table

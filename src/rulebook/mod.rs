@@ -124,6 +124,37 @@ impl Rulebook {
         self.rules.iter().map(|(_, r)| r).find(|r| r.code == code)
     }
 
+    /// The fixed phrases the rulebook looks for in letters: plain concept terms,
+    /// then service names and synonyms, in rulebook order, each once.
+    pub fn phrases(&self) -> Vec<&str> {
+        let concepts = self
+            .concepts
+            .iter()
+            .filter(|(_, c)| !c.regex)
+            .flat_map(|(_, c)| c.terms.iter());
+        let services = self
+            .services
+            .iter()
+            .flat_map(|(_, s)| std::iter::once(&s.name).chain(&s.synonyms));
+        unique(concepts.chain(services))
+    }
+
+    /// The regexes the rulebook matches letters with: regex concept terms, then
+    /// every section's `does_not_say` patterns, each once.
+    pub fn patterns(&self) -> Vec<&str> {
+        let concepts = self
+            .concepts
+            .iter()
+            .filter(|(_, c)| c.regex)
+            .flat_map(|(_, c)| c.terms.iter());
+        let not_said = self
+            .guidelines
+            .iter()
+            .flat_map(|(_, g)| &g.sections)
+            .flat_map(|s| s.does_not_say.iter().map(|n| &n.pattern));
+        unique(concepts.chain(not_said))
+    }
+
     /// A diagnostic over a rule file, pointing at the first `key: value` (or bare value) found.
     pub(crate) fn report_at(
         &self,
@@ -212,4 +243,13 @@ fn yaml_error(src: &RuleSource, e: &serde_saphyr::Error) -> Report {
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
+}
+
+/// Each string once, in first-seen order.
+fn unique<'a>(items: impl Iterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .map(String::as_str)
+        .filter(|s| seen.insert(*s))
+        .collect()
 }
