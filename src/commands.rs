@@ -214,7 +214,7 @@ pub fn rules(listing: Listing, args: &RuleArgs, config: &ConfigArgs) -> ExitCode
             return ExitCode::SUCCESS;
         }
         Listing::Patterns => {
-            let escaped = book.phrases().into_iter().map(|p| regex::escape(p));
+            let escaped = book.phrases().into_iter().map(regex::escape);
             let patterns = book.patterns().into_iter().map(str::to_owned);
             print!("{}", lines(escaped.chain(patterns)));
             return ExitCode::SUCCESS;
