@@ -25,8 +25,8 @@ use crate::suppress::sidecar::Sidecar;
 /// that a chunk of letters (texts, models, findings) stays a few MiB.
 const PER_THREAD: usize = 8;
 
-/// One letter evaluated: its result, its items' key facts, its suppressed findings.
-type Done = (Checked, Vec<crate::engine::ItemFacts>, usize);
+/// One letter evaluated: its result and its items' key facts.
+type Done = (Checked, Vec<crate::engine::ItemFacts>);
 
 pub struct Batch<'a> {
     pub engine: &'a Engine<'a>,
@@ -67,28 +67,18 @@ struct LetterKey {
 }
 
 impl Batch<'_> {
-    fn one(
-        &self,
-        input: &Input,
-        sidecar: Option<&Sidecar>,
-    ) -> (Checked, Vec<crate::engine::ItemFacts>, usize) {
+    fn one(&self, input: &Input, sidecar: Option<&Sidecar>) -> Done {
         self.check_with(Outcome::run(input), sidecar)
     }
 
     /// Evaluates a letter already read and parsed (or that failed to be):
     /// the step `check` takes for each input, and `lsp` for each edit.
     pub fn check(&self, outcome: Outcome) -> (Checked, Vec<crate::engine::ItemFacts>) {
-        let (checked, facts, _) = self.check_with(outcome, None);
-        (checked, facts)
+        self.check_with(outcome, None)
     }
 
-    /// As [`Batch::check`], with the sidecar's suppressions; also the number
-    /// of findings suppressed (at or above the threshold).
-    fn check_with(
-        &self,
-        outcome: Outcome,
-        sidecar: Option<&Sidecar>,
-    ) -> (Checked, Vec<crate::engine::ItemFacts>, usize) {
+    /// As [`Batch::check`], with the sidecar's suppressions.
+    fn check_with(&self, outcome: Outcome, sidecar: Option<&Sidecar>) -> Done {
         let (findings, facts, suppressed) = match (&outcome.result, &outcome.source) {
             (Ok(letter), Some(src)) => {
                 let entries = sidecar.map(|s| {
@@ -117,14 +107,19 @@ impl Batch<'_> {
                         .collect(),
                     e.facts,
                     e.suppressed
-                        .iter()
-                        .filter(|f| f.severity >= self.min)
-                        .count(),
+                        .into_iter()
+                        .filter(|s| s.finding.severity >= self.min)
+                        .collect(),
                 )
             }
-            _ => (Vec::new(), Vec::new(), 0),
+            _ => (Vec::new(), Vec::new(), Vec::new()),
         };
-        (Checked { outcome, findings }, facts, suppressed)
+        let checked = Checked {
+            outcome,
+            findings,
+            suppressed,
+        };
+        (checked, facts)
     }
 
     /// Runs `inputs` through the engine on `pool` and into `sink`, taking
@@ -162,8 +157,8 @@ impl Batch<'_> {
         // the pool): with the writes between chunks serial, two threads did
         // not come near twice the speed of one.
         let mut write = |done: Vec<Done>| -> io::Result<()> {
-            for (mut checked, facts, suppressed) in done {
-                summary.suppressed += suppressed;
+            for (mut checked, facts) in done {
+                summary.suppressed += checked.suppressed.len();
                 if fingerprints
                     && let (Ok(letter), Some(src)) =
                         (&checked.outcome.result, &checked.outcome.source)

@@ -262,6 +262,73 @@ fn sarif_without_findings_is_valid_and_successful() {
     assert_eq!(log["runs"][0]["results"], json!([]));
 }
 
+/// A finding a suppression allows is a result marked suppressed, with the
+/// suppression's place and reason: code scanning shows it dismissed, not lost.
+#[test]
+fn sarif_marks_suppressed_findings_with_their_suppression() {
+    let v = sarif_validator();
+    let allowed = "fixtures/check/suppression/allowed.txt";
+    let (code, out) = run(&["check", "--format", "sarif", allowed]);
+    assert_eq!(code, Some(0), "a suppressed finding does not fail the run");
+    let log = valid_sarif(&v, &out);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let marked: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(marked.len(), 1, "{out}");
+    assert_eq!(marked[0]["ruleId"], "criteria/nmes-without-stroke");
+    let s = &marked[0]["suppressions"][0];
+    assert_eq!(s["kind"], "inSource");
+    assert_eq!(s["status"], "accepted");
+    assert_eq!(
+        s["justification"],
+        "the stroke of 2015 is in the neurology report the summary does not quote"
+    );
+    // The location is the `imrlint: allow` line itself.
+    let text = std::fs::read_to_string(allowed).expect("fixture");
+    let line = s["location"]["physicalLocation"]["region"]["startLine"]
+        .as_u64()
+        .expect("line") as usize;
+    assert!(
+        text.lines()
+            .nth(line - 1)
+            .is_some_and(|l| l.starts_with("imrlint: allow")),
+        "line {line}"
+    );
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["properties"]["suppressed"],
+        1
+    );
+
+    // A sidecar entry is an external suppression pointing at the sidecar's line.
+    let sidecar = "fixtures/check/suppression/suppressions.toml";
+    let nmes = "fixtures/check/criteria/nmes-overturned-no-stroke.txt";
+    let (code, out) = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "--suppressions",
+        sidecar,
+        nmes,
+    ]);
+    assert_eq!(code, Some(0));
+    let log = valid_sarif(&v, &out);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{out}");
+    let s = &results[0]["suppressions"][0];
+    assert_eq!(s["kind"], "external");
+    let place = &s["location"]["physicalLocation"];
+    assert_eq!(place["artifactLocation"]["uri"], sidecar);
+    assert_eq!(place["region"]["startLine"], 4);
+
+    // Without the sidecar the same finding is an ordinary, unsuppressed result.
+    let (code, out) = run(&["check", "--format", "sarif", nmes]);
+    assert_eq!(code, Some(1));
+    let log = valid_sarif(&v, &out);
+    assert!(log["runs"][0]["results"][0].get("suppressions").is_none());
+}
+
 #[test]
 fn sarif_audit_reports_inconsistencies_with_the_other_letters() {
     let v = sarif_validator();

@@ -173,8 +173,9 @@ pub struct Evaluation {
     /// What to report: the selected rules' findings no suppression allows,
     /// and the suppressions' own findings.
     pub findings: Vec<Finding>,
-    /// The selected rules' findings a suppression allows (counted, not reported).
-    pub suppressed: Vec<Finding>,
+    /// The selected rules' findings a suppression allows: counted, and reported
+    /// only by formats that can mark a result suppressed (SARIF).
+    pub suppressed: Vec<suppress::Suppressed>,
     /// Each item's key facts, when asked for.
     pub facts: Vec<ItemFacts>,
 }

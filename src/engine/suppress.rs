@@ -17,6 +17,23 @@ use crate::span::Span;
 use crate::suppress::names;
 use crate::suppress::sidecar::Entry;
 
+/// A finding a suppression allowed, with the suppression that allowed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub by: Allowance,
+}
+
+/// Where a suppression was written, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allowance {
+    /// The `imrlint: allow` line's span in the letter; `None`: a sidecar entry.
+    pub line: Option<Span>,
+    /// The sidecar file and the entry's 1-based line, for sidecar entries.
+    pub sidecar: Option<(String, usize)>,
+    pub reason: Option<String>,
+}
+
 /// The sidecar entries that apply to one letter, with the sidecar's name.
 #[derive(Debug, Clone, Copy)]
 pub struct SidecarEntries<'a> {
@@ -41,6 +58,21 @@ struct Suppression<'a> {
 }
 
 impl Suppression<'_> {
+    fn allowance(&self) -> Allowance {
+        match &self.origin {
+            Origin::Line(d) => Allowance {
+                line: Some(d.span),
+                sidecar: None,
+                reason: d.reason.as_ref().map(|r| r.value.clone()),
+            },
+            Origin::Sidecar { name, entry } => Allowance {
+                line: None,
+                sidecar: Some((name.to_string(), entry.line)),
+                reason: entry.reason.clone(),
+            },
+        }
+    }
+
     /// `suppressions.toml:4: ` for sidecar entries, nothing for lines of the letter.
     fn prefix(&self) -> String {
         match &self.origin {
@@ -130,23 +162,24 @@ fn report(
 
 /// What suppressions leave of a letter's findings (all rules' findings in,
 /// sorted): the findings to report (selected ones, with the suppressions'
-/// own findings) and the selected findings suppressed.
+/// own findings) and the selected findings suppressed, each with the first
+/// suppression that allows it.
 pub(crate) fn apply(
     book: &Rulebook,
     letter: &Letter,
     findings: Vec<Finding>,
     sidecar: Option<SidecarEntries>,
     selected: &dyn Fn(&Rule) -> bool,
-) -> (Vec<Finding>, Vec<Finding>) {
+) -> (Vec<Finding>, Vec<Suppressed>) {
     let list = suppressions(letter, sidecar);
-    let mut suppressed = vec![false; findings.len()];
+    let mut suppressed: Vec<Option<usize>> = vec![None; findings.len()];
     let mut own = Vec::new();
     let allowable = |p: &str| {
         book.rules
             .iter()
             .any(|(_, r)| r.kind != Kind::Suppression && names(p, &r.code, r.kind))
     };
-    for s in &list {
+    for (at, s) in list.iter().enumerate() {
         let prefix = s.prefix();
         if let Origin::Line(d) = s.origin
             && let Some(error) = &d.error
@@ -208,7 +241,7 @@ pub(crate) fn apply(
                     && names(code, &f.code, f.kind)
                     && (s.item.is_none() || f.item == s.item)
                 {
-                    *done = true;
+                    done.get_or_insert(at);
                     used = true;
                 }
             }
@@ -238,7 +271,13 @@ pub(crate) fn apply(
         if !rule_selected {
             continue;
         }
-        if done { gone.push(f) } else { kept.push(f) }
+        match done {
+            Some(at) => gone.push(Suppressed {
+                finding: f,
+                by: list[at].allowance(),
+            }),
+            None => kept.push(f),
+        }
     }
     kept.extend(own);
     kept.sort_by(|a, b| (a.span.offset, &a.code).cmp(&(b.span.offset, &b.code)));

@@ -164,6 +164,7 @@ mod tests {
                 text: text.into(),
             }),
             findings,
+            suppressed: Vec::new(),
         }
     }
 

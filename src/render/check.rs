@@ -14,6 +14,8 @@ use crate::span::{Span, line_column};
 pub struct Checked {
     pub outcome: Outcome,
     pub findings: Vec<Finding>,
+    /// Findings at or above the threshold that a suppression allows.
+    pub suppressed: Vec<crate::engine::suppress::Suppressed>,
 }
 
 fn miette_severity(s: Severity) -> miette::Severity {

@@ -8,6 +8,12 @@
 //! tool execution notifications of that invocation (they are few, so they
 //! are kept until the end), which then says `executionSuccessful: false`.
 //!
+//! Findings a suppression allows are results too, each with a SARIF
+//! `suppressions` entry (`inSource` for an `imrlint: allow` line, `external`
+//! for a `--suppressions` sidecar entry; status `accepted`, the reason as
+//! its justification), so code-scanning tools show them as dismissed rather
+//! than lose them. Findings held by a baseline are only counted.
+//!
 //! Regions: lines and columns are 1-based and count Unicode code points
 //! (`columnKind: unicodeCodePoints`), like the other formats; `charOffset`
 //! and `charLength` count code points too, `endColumn` is the column just
@@ -23,6 +29,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use crate::audit::Inconsistency;
+use crate::engine::suppress::Allowance;
 use crate::finding::Finding;
 use crate::render::check::Checked;
 use crate::render::sink::{End, Sink};
@@ -213,6 +220,11 @@ impl<W: Write> Sink for Sarif<W> {
             let r = self.finding(&c.outcome.path, text, f);
             self.result(&r)?;
         }
+        for s in &c.suppressed {
+            let mut r = self.finding(&c.outcome.path, text, &s.finding);
+            r["suppressions"] = json!([suppression(&c.outcome.path, text, &s.by)]);
+            self.result(&r)?;
+        }
         Ok(())
     }
 
@@ -233,8 +245,9 @@ impl<W: Write> Sink for Sarif<W> {
                 std::mem::take(&mut self.notifications).into(),
             );
         }
-        // Findings not reported as results (suppressed, held by the baseline, fixed since it),
-        // when a suppression or a baseline was in play.
+        // How many findings were suppressed (results above, marked so) or held by the
+        // baseline (not results), and how many baseline entries are fixed, when either
+        // was in play.
         let s = end.summary;
         let mut held = Map::new();
         held.insert("suppressed".into(), s.suppressed.into());
@@ -259,6 +272,39 @@ impl<W: Write> Sink for Sarif<W> {
 }
 
 /// A result's rule, level, message and one location.
+/// A SARIF `suppression` object: where the allowance was written and why.
+fn suppression(path: &str, text: &str, by: &Allowance) -> Value {
+    let mut s = Map::new();
+    let location = match (&by.line, &by.sidecar) {
+        (Some(line), _) => {
+            s.insert("kind".into(), "inSource".into());
+            json!({ "physicalLocation": {
+                "artifactLocation": { "uri": path_uri(path) },
+                "region": region(text, *line),
+            }})
+        }
+        (None, Some((file, line))) => {
+            s.insert("kind".into(), "external".into());
+            json!({ "physicalLocation": {
+                "artifactLocation": { "uri": path_uri(file) },
+                "region": { "startLine": line },
+            }})
+        }
+        (None, None) => {
+            s.insert("kind".into(), "external".into());
+            Value::Null
+        }
+    };
+    s.insert("status".into(), "accepted".into());
+    if let Some(reason) = &by.reason {
+        s.insert("justification".into(), reason.clone().into());
+    }
+    if !location.is_null() {
+        s.insert("location".into(), location);
+    }
+    Value::Object(s)
+}
+
 fn result_at(f: &Finding, uri: &str, region: Value) -> Map<String, Value> {
     let mut r = Map::new();
     r.insert("ruleId".into(), f.code.clone().into());
