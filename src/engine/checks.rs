@@ -436,6 +436,74 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
     ));
 }
 
+/// A pattern built two ways, each on first use: with ASCII classes for ASCII
+/// text, and with the Unicode ones for any other. On ASCII text both read the
+/// same (no ASCII character folds to a non-ASCII one or is a Unicode `\w`,
+/// `\d` or `\s` the ASCII classes leave out), and the ASCII build costs a
+/// fraction of the Unicode one; a text with 'ſ', a Kelvin sign or a
+/// non-ASCII letter next to a word keeps the exact Unicode reading.
+pub(super) struct ByText<R> {
+    build: fn(bool) -> R,
+    ascii: std::sync::OnceLock<R>,
+    unicode: std::sync::OnceLock<R>,
+}
+
+impl<R> ByText<R> {
+    /// `build(unicode)` compiles the pattern with Unicode classes or without.
+    pub(super) const fn new(build: fn(bool) -> R) -> Self {
+        ByText {
+            build,
+            ascii: std::sync::OnceLock::new(),
+            unicode: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The build that reads `text` as the Unicode pattern does.
+    pub(super) fn get(&self, text: &[u8]) -> &R {
+        if text.is_ascii() {
+            self.ascii.get_or_init(|| (self.build)(false))
+        } else {
+            self.unicode.get_or_init(|| (self.build)(true))
+        }
+    }
+
+    /// The ASCII and the Unicode build, fresh: for tests comparing them.
+    #[cfg(test)]
+    pub(super) fn builds(&self) -> (R, R) {
+        ((self.build)(false), (self.build)(true))
+    }
+}
+
+/// `pattern` (case-insensitive) built for [`ByText`], with the capture
+/// groups when `groups` is set. Built lean: these run on an item name or a
+/// sentence at a time, where a prefilter or a one-pass DFA saves less than it
+/// costs to build (a one-pass DFA for a pattern with thirty number words cost
+/// a dozen million instructions, once per run).
+pub(super) fn lean_regex(pattern: &str, unicode: bool, groups: bool) -> RuleRegex {
+    use regex_automata::nfa::thompson::WhichCaptures;
+    use regex_automata::{meta, util::syntax};
+    meta::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(unicode)
+                .utf8(false),
+        )
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .auto_prefilter(false)
+                .which_captures(if groups {
+                    WhichCaptures::All
+                } else {
+                    WhichCaptures::Implicit
+                })
+                .onepass(false),
+        )
+        .build(pattern)
+        .expect("pattern")
+}
+
 /// A `does_not_say` pattern compiled, with the section it belongs to.
 pub struct NotSaidMatcher<'a> {
     pub section_ref: String,
