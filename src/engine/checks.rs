@@ -4,7 +4,6 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
 use regex_automata::{Anchored, Input};
 
 use super::ItemContext;
@@ -192,8 +191,12 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     ));
 }
 
-static CITES_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*|ancillary|associated|because|since|as the)\b").expect("pattern")
+static CITES_SOMETHING: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*|ancillary|associated|because|since|as the)\b",
+        unicode,
+        false,
+    )
 });
 
 fn no_evidence_no_basis(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -205,7 +208,7 @@ fn no_evidence_no_basis(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) 
         .item
         .rationale
         .as_ref()
-        .is_some_and(|r| CITES_SOMETHING.is_match(&r.value))
+        .is_some_and(|r| CITES_SOMETHING.get(r.value.as_bytes()).is_match(&r.value))
     {
         return;
     }
@@ -395,9 +398,12 @@ fn page_covers_service(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
 }
 
-static GIVES_REASON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:do(?:es)?|did|are|is)\s?n[o']t\s+(?:specifically\s+|directly\s+)?(?:address|discuss|mention|cover|apply)|\bnot\s+(?:specifically\s+)?addressed\b|\bsilent\b|\boutside\s+(?:of\s+)?the\s+MTUS\b|\bpresumption\b|\bno\s+(?:specific\s+)?(?:MTUS\s+)?(?:guidance|recommendations?)\b|\bnot\s+applicable\b")
-        .expect("pattern")
+static GIVES_REASON: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)\b(?:do(?:es)?|did|are|is)\s?n[o']t\s+(?:specifically\s+|directly\s+)?(?:address|discuss|mention|cover|apply)|\bnot\s+(?:specifically\s+)?addressed\b|\bsilent\b|\boutside\s+(?:of\s+)?the\s+MTUS\b|\bpresumption\b|\bno\s+(?:specific\s+)?(?:MTUS\s+)?(?:guidance|recommendations?)\b|\bnot\s+applicable\b",
+        unicode,
+        false,
+    )
 });
 
 fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -416,7 +422,7 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
         .item
         .rationale
         .as_ref()
-        .is_some_and(|r| GIVES_REASON.is_match(&r.value))
+        .is_some_and(|r| GIVES_REASON.get(r.value.as_bytes()).is_match(&r.value))
     {
         return;
     }
@@ -471,6 +477,65 @@ impl<R> ByText<R> {
     #[cfg(test)]
     pub(super) fn builds(&self) -> (R, R) {
         ((self.build)(false), (self.build)(true))
+    }
+}
+
+/// Asserts that `r`'s two builds find the same matches in ASCII joins of
+/// `pieces` (each with whitespace, punctuation and word characters added).
+#[cfg(test)]
+pub(super) fn assert_ascii_builds_agree(r: &ByText<RuleRegex>, pieces: &[&str]) {
+    let (a, u) = r.builds();
+    let mut all = pieces.to_vec();
+    all.extend([
+        " ", "\t", "\x0c", "\n", ".", "_", "1", "x", "K", "s", "'", "-",
+    ]);
+    for t in crate::parse::generated::joins(&all, 4_000, 12) {
+        let found = |re: &RuleRegex| {
+            re.find_iter(t.as_str())
+                .map(|m| m.range())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(&a), found(&u), "{t:?}");
+        assert!(std::ptr::eq(r.get(t.as_bytes()), r.get(b"ascii")));
+    }
+}
+
+#[cfg(test)]
+mod by_text {
+    use super::*;
+
+    #[test]
+    fn reasons_and_citations_read_ascii_alike() {
+        assert_ascii_builds_agree(
+            &CITES_SOMETHING,
+            &[
+                "guideline",
+                "Guide-lines",
+                "MTUS",
+                "studies",
+                "recommended",
+                "as the",
+                "since",
+            ],
+        );
+        assert_ascii_builds_agree(
+            &GIVES_REASON,
+            &[
+                "does",
+                "not",
+                "n't",
+                "is",
+                "specifically",
+                "address",
+                "the",
+                "MTUS",
+                "outside of",
+                "no",
+                "guidance",
+                "silent",
+                "applicable",
+            ],
+        );
     }
 }
 
@@ -761,9 +826,13 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
 /// studies demonstrating radiculopathy" judge its degree or its proof, which
 /// a case summary naming it does not contradict.
 fn flat_denial(text: &str, m: &super::concepts::Mention) -> bool {
-    static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i-u)\b(?:significant|objective|clinical|sufficient|adequate|recent|new|further|previous|prior|current)\b")
-            .expect("pattern")
+    // ASCII words and boundaries on any text, as it always read.
+    static QUALIFIER: LazyLock<RuleRegex> = LazyLock::new(|| {
+        lean_regex(
+            r"(?i-u)\b(?:significant|objective|clinical|sufficient|adequate|recent|new|further|previous|prior|current)\b",
+            false,
+            false,
+        )
     });
     let Some(cue) = m.cue() else { return false };
     let between = if cue.trigger.end() <= m.span.offset {

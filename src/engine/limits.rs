@@ -287,3 +287,37 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::checks::assert_ascii_builds_agree;
+
+    #[test]
+    fn guideline_names_read_ascii_alike() {
+        assert_ascii_builds_agree(
+            &NAMES_MTUS,
+            &[
+                "MTUS",
+                "ACOEM",
+                "Chronic Pain ",
+                "Medical ",
+                "Treatment",
+                "Guidelines",
+                "Postsurgical ",
+            ],
+        );
+        assert_ascii_builds_agree(
+            &NAMES_GUIDELINES,
+            &["guide", "lines", "guideline", "GUIDELINES"],
+        );
+        assert_ascii_builds_agree(
+            &NAMES_OTHER,
+            &["ODG", "Official Disability", "NICE", "FDA", "UpToDate"],
+        );
+        assert_ascii_builds_agree(
+            &RATE_AFTER,
+            &["per", "a", "each", "/", "week", "wk", "day", "month"],
+        );
+    }
+}
