@@ -500,115 +500,6 @@ pub(super) fn assert_ascii_builds_agree(r: &ByText<RuleRegex>, pieces: &[&str]) 
     }
 }
 
-#[cfg(test)]
-mod by_text {
-    use super::*;
-
-    /// The forward DFA ends an anchored match where the whole regex does, for
-    /// every rulebook pattern, from every start in generated sentences.
-    #[test]
-    fn forward_dfa_ends_where_the_regex_does() {
-        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
-        else {
-            panic!("the built-in rulebook loads");
-        };
-        let pieces = [
-            "TENS ",
-            "is ",
-            "are ",
-            "not ",
-            "recommended ",
-            "as ",
-            "a ",
-            "sole ",
-            "stand-alone ",
-            "therapy",
-            "treatment",
-            " for ",
-            "the ",
-            "MRI ",
-            "opioids ",
-            "only ",
-            "always ",
-            "required",
-            ". ",
-            ", ",
-            " ",
-            "ſ",
-            "\u{212a}",
-            "é",
-            "_",
-            "1",
-            "x",
-            "\x0c",
-        ];
-        let texts = crate::parse::generated::joins(&pieces, 150, 14);
-        let mut matched = 0;
-        let book_patterns = compile_not_said(&book);
-        // Patterns shaped like the rulebook's, which these sentences match.
-        let shaped = [
-            r"\b(?:TENS|transcutaneous)\b[^.]{0,80}?\b(?:is|are)\s+recommended\s+(?:as\s+)?(?:stand[- ]?alone|sole)\s+(?:treatment|therapy)",
-            r"\b(?:is|are)\s+(?:not\s+)?recommended\b[^.]{0,40}?\btherapy",
-            r"\bopioids?\b[^.]{0,30}?\b(?:always|only)\b",
-        ];
-        let patterns = book_patterns.iter().map(|m| m.pattern).chain(shaped);
-        for pattern in patterns {
-            let (Ok(regex), Some(forward)) = (rule_regex(pattern), Forward::build(pattern)) else {
-                panic!("{pattern} compiles");
-            };
-            for t in &texts {
-                let h = t.as_bytes();
-                for at in 0..=h.len() {
-                    let whole = regex
-                        .search(&Input::new(h).range(at..).anchored(Anchored::Yes))
-                        .map(|m| m.end());
-                    assert_eq!(
-                        forward.end_at(h, at).ok(),
-                        Some(whole),
-                        "{pattern} {t:?} {at}"
-                    );
-                    matched += usize::from(whole.is_some());
-                }
-            }
-        }
-        assert!(matched > 0, "the sentences match some pattern");
-    }
-
-    #[test]
-    fn reasons_and_citations_read_ascii_alike() {
-        assert_ascii_builds_agree(
-            &CITES_SOMETHING,
-            &[
-                "guideline",
-                "Guide-lines",
-                "MTUS",
-                "studies",
-                "recommended",
-                "as the",
-                "since",
-            ],
-        );
-        assert_ascii_builds_agree(
-            &GIVES_REASON,
-            &[
-                "does",
-                "not",
-                "n't",
-                "is",
-                "specifically",
-                "address",
-                "the",
-                "MTUS",
-                "outside of",
-                "no",
-                "guidance",
-                "silent",
-                "applicable",
-            ],
-        );
-    }
-}
-
 /// `pattern` (case-insensitive) built for [`ByText`], with the capture
 /// groups when `groups` is set. Built lean: these run on an item name or a
 /// sentence at a time, where a prefilter or a one-pass DFA saves less than it
@@ -1036,5 +927,114 @@ fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             None,
         ));
         return;
+    }
+}
+
+#[cfg(test)]
+mod by_text {
+    use super::*;
+
+    /// The forward DFA ends an anchored match where the whole regex does, for
+    /// every rulebook pattern, from every start in generated sentences.
+    #[test]
+    fn forward_dfa_ends_where_the_regex_does() {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        let pieces = [
+            "TENS ",
+            "is ",
+            "are ",
+            "not ",
+            "recommended ",
+            "as ",
+            "a ",
+            "sole ",
+            "stand-alone ",
+            "therapy",
+            "treatment",
+            " for ",
+            "the ",
+            "MRI ",
+            "opioids ",
+            "only ",
+            "always ",
+            "required",
+            ". ",
+            ", ",
+            " ",
+            "ſ",
+            "\u{212a}",
+            "é",
+            "_",
+            "1",
+            "x",
+            "\x0c",
+        ];
+        let texts = crate::parse::generated::joins(&pieces, 150, 14);
+        let mut matched = 0;
+        let book_patterns = compile_not_said(&book);
+        // Patterns shaped like the rulebook's, which these sentences match.
+        let shaped = [
+            r"\b(?:TENS|transcutaneous)\b[^.]{0,80}?\b(?:is|are)\s+recommended\s+(?:as\s+)?(?:stand[- ]?alone|sole)\s+(?:treatment|therapy)",
+            r"\b(?:is|are)\s+(?:not\s+)?recommended\b[^.]{0,40}?\btherapy",
+            r"\bopioids?\b[^.]{0,30}?\b(?:always|only)\b",
+        ];
+        let patterns = book_patterns.iter().map(|m| m.pattern).chain(shaped);
+        for pattern in patterns {
+            let (Ok(regex), Some(forward)) = (rule_regex(pattern), Forward::build(pattern)) else {
+                panic!("{pattern} compiles");
+            };
+            for t in &texts {
+                let h = t.as_bytes();
+                for at in 0..=h.len() {
+                    let whole = regex
+                        .search(&Input::new(h).range(at..).anchored(Anchored::Yes))
+                        .map(|m| m.end());
+                    assert_eq!(
+                        forward.end_at(h, at).ok(),
+                        Some(whole),
+                        "{pattern} {t:?} {at}"
+                    );
+                    matched += usize::from(whole.is_some());
+                }
+            }
+        }
+        assert!(matched > 0, "the sentences match some pattern");
+    }
+
+    #[test]
+    fn reasons_and_citations_read_ascii_alike() {
+        assert_ascii_builds_agree(
+            &CITES_SOMETHING,
+            &[
+                "guideline",
+                "Guide-lines",
+                "MTUS",
+                "studies",
+                "recommended",
+                "as the",
+                "since",
+            ],
+        );
+        assert_ascii_builds_agree(
+            &GIVES_REASON,
+            &[
+                "does",
+                "not",
+                "n't",
+                "is",
+                "specifically",
+                "address",
+                "the",
+                "MTUS",
+                "outside of",
+                "no",
+                "guidance",
+                "silent",
+                "applicable",
+            ],
+        );
     }
 }

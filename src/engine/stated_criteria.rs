@@ -151,12 +151,12 @@ fn may_state_a_verdict(t: &[u8], sentences: &[(usize, usize)]) -> Vec<bool> {
     may
 }
 
+/// Where a verdict was found, as a byte range of the rationale.
+type Found = Option<(usize, usize)>;
+
 /// The first sentence finding the criteria unmet and the first finding them
 /// met, as byte ranges of `t`. `sentences` are sorted and disjoint.
-fn verdicts(
-    t: &str,
-    sentences: &[(usize, usize)],
-) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+fn verdicts(t: &str, sentences: &[(usize, usize)]) -> (Found, Found) {
     let mut unmet = None;
     let mut met = None;
     let may = may_state_a_verdict(t.as_bytes(), sentences);
@@ -173,8 +173,8 @@ fn read_sentence(
     v: &Verdicts,
     t: &str,
     (s, e): (usize, usize),
-    unmet: &mut Option<(usize, usize)>,
-    met: &mut Option<(usize, usize)>,
+    unmet: &mut Found,
+    met: &mut Found,
 ) {
     let sentence = &t.as_bytes()[s..e];
     let verdict = v
@@ -321,10 +321,7 @@ mod tests {
     /// The verdicts as they were read before the gate: the Unicode patterns
     /// on any text that is not ASCII, every sentence after one search of the
     /// whole text for either verdict.
-    fn plain(
-        t: &str,
-        sentences: &[(usize, usize)],
-    ) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+    fn plain(t: &str, sentences: &[(usize, usize)]) -> (Found, Found) {
         let v = Verdicts::for_text(t.as_bytes());
         let (mut unmet, mut met) = (None, None);
         let any = v.unmet.is_match(t.as_bytes()) || v.met.is_match(t.as_bytes());
