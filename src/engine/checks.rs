@@ -4,7 +4,6 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
 use regex_automata::{Anchored, Input};
 
 use super::ItemContext;
@@ -192,8 +191,12 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     ));
 }
 
-static CITES_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*|ancillary|associated|because|since|as the)\b").expect("pattern")
+static CITES_SOMETHING: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)\b(?:guide-?lines?|MTUS|ODG|ACOEM|evidence|literature|stud(?:y|ies)|criteria|recommend\w*|ancillary|associated|because|since|as the)\b",
+        unicode,
+        false,
+    )
 });
 
 fn no_evidence_no_basis(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -205,7 +208,7 @@ fn no_evidence_no_basis(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) 
         .item
         .rationale
         .as_ref()
-        .is_some_and(|r| CITES_SOMETHING.is_match(&r.value))
+        .is_some_and(|r| CITES_SOMETHING.get(r.value.as_bytes()).is_match(&r.value))
     {
         return;
     }
@@ -395,9 +398,12 @@ fn page_covers_service(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
 }
 
-static GIVES_REASON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:do(?:es)?|did|are|is)\s?n[o']t\s+(?:specifically\s+|directly\s+)?(?:address|discuss|mention|cover|apply)|\bnot\s+(?:specifically\s+)?addressed\b|\bsilent\b|\boutside\s+(?:of\s+)?the\s+MTUS\b|\bpresumption\b|\bno\s+(?:specific\s+)?(?:MTUS\s+)?(?:guidance|recommendations?)\b|\bnot\s+applicable\b")
-        .expect("pattern")
+static GIVES_REASON: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)\b(?:do(?:es)?|did|are|is)\s?n[o']t\s+(?:specifically\s+|directly\s+)?(?:address|discuss|mention|cover|apply)|\bnot\s+(?:specifically\s+)?addressed\b|\bsilent\b|\boutside\s+(?:of\s+)?the\s+MTUS\b|\bpresumption\b|\bno\s+(?:specific\s+)?(?:MTUS\s+)?(?:guidance|recommendations?)\b|\bnot\s+applicable\b",
+        unicode,
+        false,
+    )
 });
 
 fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -416,7 +422,7 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
         .item
         .rationale
         .as_ref()
-        .is_some_and(|r| GIVES_REASON.is_match(&r.value))
+        .is_some_and(|r| GIVES_REASON.get(r.value.as_bytes()).is_match(&r.value))
     {
         return;
     }
@@ -436,6 +442,94 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
     ));
 }
 
+/// A pattern built two ways, each on first use: with ASCII classes for ASCII
+/// text, and with the Unicode ones for any other. On ASCII text both read the
+/// same (no ASCII character folds to a non-ASCII one or is a Unicode `\w`,
+/// `\d` or `\s` the ASCII classes leave out), and the ASCII build costs a
+/// fraction of the Unicode one; a text with 'ſ', a Kelvin sign or a
+/// non-ASCII letter next to a word keeps the exact Unicode reading.
+pub(super) struct ByText<R> {
+    build: fn(bool) -> R,
+    ascii: std::sync::OnceLock<R>,
+    unicode: std::sync::OnceLock<R>,
+}
+
+impl<R> ByText<R> {
+    /// `build(unicode)` compiles the pattern with Unicode classes or without.
+    pub(super) const fn new(build: fn(bool) -> R) -> Self {
+        ByText {
+            build,
+            ascii: std::sync::OnceLock::new(),
+            unicode: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The build that reads `text` as the Unicode pattern does.
+    pub(super) fn get(&self, text: &[u8]) -> &R {
+        if text.is_ascii() {
+            self.ascii.get_or_init(|| (self.build)(false))
+        } else {
+            self.unicode.get_or_init(|| (self.build)(true))
+        }
+    }
+
+    /// The ASCII and the Unicode build, fresh: for tests comparing them.
+    #[cfg(test)]
+    pub(super) fn builds(&self) -> (R, R) {
+        ((self.build)(false), (self.build)(true))
+    }
+}
+
+/// Asserts that `r`'s two builds find the same matches in ASCII joins of
+/// `pieces` (each with whitespace, punctuation and word characters added).
+#[cfg(test)]
+pub(super) fn assert_ascii_builds_agree(r: &ByText<RuleRegex>, pieces: &[&str]) {
+    let (a, u) = r.builds();
+    let mut all = pieces.to_vec();
+    all.extend([
+        " ", "\t", "\x0c", "\n", ".", "_", "1", "x", "K", "s", "'", "-",
+    ]);
+    for t in crate::parse::generated::joins(&all, 4_000, 12) {
+        let found = |re: &RuleRegex| {
+            re.find_iter(t.as_str())
+                .map(|m| m.range())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(&a), found(&u), "{t:?}");
+        assert!(std::ptr::eq(r.get(t.as_bytes()), r.get(b"ascii")));
+    }
+}
+
+/// `pattern` (case-insensitive) built for [`ByText`], with the capture
+/// groups when `groups` is set. Built lean: these run on an item name or a
+/// sentence at a time, where a prefilter or a one-pass DFA saves less than it
+/// costs to build (a one-pass DFA for a pattern with thirty number words cost
+/// a dozen million instructions, once per run).
+pub(super) fn lean_regex(pattern: &str, unicode: bool, groups: bool) -> RuleRegex {
+    use regex_automata::nfa::thompson::WhichCaptures;
+    use regex_automata::{meta, util::syntax};
+    meta::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(unicode)
+                .utf8(false),
+        )
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .auto_prefilter(false)
+                .which_captures(if groups {
+                    WhichCaptures::All
+                } else {
+                    WhichCaptures::Implicit
+                })
+                .onepass(false),
+        )
+        .build(pattern)
+        .expect("pattern")
+}
+
 /// A `does_not_say` pattern compiled, with the section it belongs to.
 pub struct NotSaidMatcher<'a> {
     pub section_ref: String,
@@ -445,6 +539,9 @@ pub struct NotSaidMatcher<'a> {
     /// Compiled on first use: a letter cites a few sections, and compiling
     /// every pattern up front was most of a one-letter run's time.
     regex: std::sync::OnceLock<Option<RuleRegex>>,
+    /// The forward half alone, for the searches anchored at a gate's first
+    /// words; also compiled on first use.
+    forward: std::sync::OnceLock<Option<Forward>>,
 }
 
 impl NotSaidMatcher<'_> {
@@ -453,6 +550,89 @@ impl NotSaidMatcher<'_> {
         self.regex
             .get_or_init(|| rule_regex(self.pattern).ok())
             .as_ref()
+    }
+
+    /// The pattern's forward lazy DFA; `None` where it could not be built.
+    fn forward(&self) -> Option<&Forward> {
+        self.forward
+            .get_or_init(|| Forward::build(self.pattern))
+            .as_ref()
+    }
+
+    /// The leftmost match starting at `at` in `sentence`, as [`RuleRegex`]
+    /// finds it anchored there.
+    fn match_at(&self, sentence: &[u8], at: usize) -> Option<(usize, usize)> {
+        let anchored = || {
+            self.regex()?
+                .search(&Input::new(sentence).range(at..).anchored(Anchored::Yes))
+                .map(|m| (m.start(), m.end()))
+        };
+        match self.forward().map(|f| f.end_at(sentence, at)) {
+            Some(Ok(end)) => end.map(|end| (at, end)),
+            // No DFA, or one that could not tell: the whole regex.
+            Some(Err(_)) | None => anchored(),
+        }
+    }
+}
+
+type CacheFn = Box<
+    dyn Fn() -> regex_automata::hybrid::dfa::Cache
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
+/// A `does_not_say` pattern's forward lazy DFA. An anchored search knows
+/// where its match starts: only the end is to be found, which the forward
+/// DFA alone does. Built without the reverse automaton, capture states and
+/// fallback engines a [`RuleRegex`] holds, it costs half as much to compile,
+/// and the patterns a batch of letters reaches are compiled once per run.
+struct Forward {
+    dfa: regex_automata::hybrid::dfa::DFA,
+    caches: regex_automata::util::pool::Pool<regex_automata::hybrid::dfa::Cache, CacheFn>,
+}
+
+impl Forward {
+    /// Read as [`rule_regex`] reads the pattern.
+    fn build(pattern: &str) -> Option<Forward> {
+        use regex_automata::nfa::thompson::{self, WhichCaptures};
+        use regex_automata::{hybrid::dfa::DFA, util::syntax};
+        let dfa = DFA::builder()
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .thompson(
+                thompson::Config::new()
+                    .utf8(false)
+                    .which_captures(WhichCaptures::None),
+            )
+            .configure(DFA::config().cache_capacity(256 * 1024))
+            .build(pattern)
+            .ok()?;
+        let owned = dfa.clone();
+        let make: CacheFn = Box::new(move || owned.create_cache());
+        Some(Forward {
+            dfa,
+            caches: regex_automata::util::pool::Pool::new(make),
+        })
+    }
+
+    /// Where the leftmost-first match starting at `at` ends, if there is one.
+    fn end_at(
+        &self,
+        sentence: &[u8],
+        at: usize,
+    ) -> Result<Option<usize>, regex_automata::MatchError> {
+        let mut cache = self.caches.get();
+        let input = Input::new(sentence).range(at..).anchored(Anchored::Yes);
+        Ok(self
+            .dfa
+            .try_search_fwd(&mut cache, &input)?
+            .map(|m| m.offset()))
     }
 }
 
@@ -519,6 +699,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
                     id: n.id.clone(),
                     pattern: &n.pattern,
                     regex: std::sync::OnceLock::new(),
+                    forward: std::sync::OnceLock::new(),
                 });
             }
         }
@@ -579,23 +760,24 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             if !gates.open(&p, i) {
                 continue;
             }
-            let Some(regex) = m.regex() else {
+            if m.forward().is_none() && m.regex().is_none() {
                 break;
-            };
+            }
             let sentence = &t.as_bytes()[s..e];
             // A match starts where one of the pattern's first words does: an
             // anchored search from each of those is the leftmost match, and
             // walks a few dozen bytes where a search for it walks the sentence.
             let hit = match gates.starts(&p, i) {
-                Some(mut starts) => starts.find_map(|at| {
-                    regex.search(&Input::new(sentence).range(at..).anchored(Anchored::Yes))
-                }),
-                None => regex.find(sentence),
+                Some(mut starts) => starts.find_map(|at| m.match_at(sentence, at)),
+                None => m
+                    .regex()
+                    .and_then(|r| r.find(sentence))
+                    .map(|h| (h.start(), h.end())),
             };
             let Some(hit) = hit else {
                 continue;
             };
-            let span = folded.span(s + hit.start(), s + hit.end());
+            let span = folded.span(s + hit.0, s + hit.1);
             let fact = m.section.facts.iter().find(|f| f.id == not.fact);
             out.push(finding(
                 rule,
@@ -693,9 +875,13 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
 /// studies demonstrating radiculopathy" judge its degree or its proof, which
 /// a case summary naming it does not contradict.
 fn flat_denial(text: &str, m: &super::concepts::Mention) -> bool {
-    static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i-u)\b(?:significant|objective|clinical|sufficient|adequate|recent|new|further|previous|prior|current)\b")
-            .expect("pattern")
+    // ASCII words and boundaries on any text, as it always read.
+    static QUALIFIER: LazyLock<RuleRegex> = LazyLock::new(|| {
+        lean_regex(
+            r"(?i-u)\b(?:significant|objective|clinical|sufficient|adequate|recent|new|further|previous|prior|current)\b",
+            false,
+            false,
+        )
     });
     let Some(cue) = m.cue() else { return false };
     let between = if cue.trigger.end() <= m.span.offset {
@@ -741,5 +927,114 @@ fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             None,
         ));
         return;
+    }
+}
+
+#[cfg(test)]
+mod by_text {
+    use super::*;
+
+    /// The forward DFA ends an anchored match where the whole regex does, for
+    /// every rulebook pattern, from every start in generated sentences.
+    #[test]
+    fn forward_dfa_ends_where_the_regex_does() {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        let pieces = [
+            "TENS ",
+            "is ",
+            "are ",
+            "not ",
+            "recommended ",
+            "as ",
+            "a ",
+            "sole ",
+            "stand-alone ",
+            "therapy",
+            "treatment",
+            " for ",
+            "the ",
+            "MRI ",
+            "opioids ",
+            "only ",
+            "always ",
+            "required",
+            ". ",
+            ", ",
+            " ",
+            "ſ",
+            "\u{212a}",
+            "é",
+            "_",
+            "1",
+            "x",
+            "\x0c",
+        ];
+        let texts = crate::parse::generated::joins(&pieces, 150, 14);
+        let mut matched = 0;
+        let book_patterns = compile_not_said(&book);
+        // Patterns shaped like the rulebook's, which these sentences match.
+        let shaped = [
+            r"\b(?:TENS|transcutaneous)\b[^.]{0,80}?\b(?:is|are)\s+recommended\s+(?:as\s+)?(?:stand[- ]?alone|sole)\s+(?:treatment|therapy)",
+            r"\b(?:is|are)\s+(?:not\s+)?recommended\b[^.]{0,40}?\btherapy",
+            r"\bopioids?\b[^.]{0,30}?\b(?:always|only)\b",
+        ];
+        let patterns = book_patterns.iter().map(|m| m.pattern).chain(shaped);
+        for pattern in patterns {
+            let (Ok(regex), Some(forward)) = (rule_regex(pattern), Forward::build(pattern)) else {
+                panic!("{pattern} compiles");
+            };
+            for t in &texts {
+                let h = t.as_bytes();
+                for at in 0..=h.len() {
+                    let whole = regex
+                        .search(&Input::new(h).range(at..).anchored(Anchored::Yes))
+                        .map(|m| m.end());
+                    assert_eq!(
+                        forward.end_at(h, at).ok(),
+                        Some(whole),
+                        "{pattern} {t:?} {at}"
+                    );
+                    matched += usize::from(whole.is_some());
+                }
+            }
+        }
+        assert!(matched > 0, "the sentences match some pattern");
+    }
+
+    #[test]
+    fn reasons_and_citations_read_ascii_alike() {
+        assert_ascii_builds_agree(
+            &CITES_SOMETHING,
+            &[
+                "guideline",
+                "Guide-lines",
+                "MTUS",
+                "studies",
+                "recommended",
+                "as the",
+                "since",
+            ],
+        );
+        assert_ascii_builds_agree(
+            &GIVES_REASON,
+            &[
+                "does",
+                "not",
+                "n't",
+                "is",
+                "specifically",
+                "address",
+                "the",
+                "MTUS",
+                "outside of",
+                "no",
+                "guidance",
+                "silent",
+                "applicable",
+            ],
+        );
     }
 }

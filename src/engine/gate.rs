@@ -12,13 +12,15 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::Hir;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 /// The gates of a list of patterns, by index in that list.
 pub struct Gates {
-    automaton: Option<AhoCorasick>,
+    automaton: Option<DFA>,
     /// Literal ids a match must start with and end with; `None` where the
     /// pattern's words could not be told (it is then always run).
     gates: Vec<Option<Gate>>,
@@ -123,11 +125,13 @@ impl Gates {
         // The literals are lowercase and `scan` lowercases the text: the
         // matches of an ASCII-case-insensitive automaton, without its doubled
         // transitions and alphabet (a DFA that costs half again to build).
-        let automaton = AhoCorasick::builder()
+        // A DFA walked by hand (see `scan_sentences`): it needs no prefilter.
+        let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&literals)
-            .ok();
+            .ok()
+            .filter(|dfa| dfa.start_state(Anchored::No).is_ok());
         Gates {
             // Without an automaton every gate must stay open.
             gates: if automaton.is_some() {
@@ -158,21 +162,35 @@ impl Gates {
         // A rationale holds about one literal every dozen bytes: room for
         // them all at once, not a dozen regrowths.
         let mut all: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 8);
-        if let Some(ac) = &self.automaton {
-            // Lowercasing ASCII keeps every offset: hits stay places in `text`.
-            // Overlapping matches report every occurrence of every literal, so
-            // those that lie within a sentence are exactly what a pass over
-            // that sentence alone reports.
-            for m in ac.find_overlapping_iter(&text.to_ascii_lowercase()) {
-                let hit = (m.start(), m.end(), m.pattern().as_usize());
-                // Overlapping matches are reported by end; candidates are
-                // wanted by start. A hit is out of place only past the few
-                // earlier ones ending within it: insertion, not a full sort.
-                let mut i = all.len();
-                all.push(hit);
-                while i > 0 && all[i - 1].0 > hit.0 {
-                    all.swap(i - 1, i);
-                    i -= 1;
+        if let Some(dfa) = &self.automaton
+            && let Ok(mut sid) = dfa.start_state(Anchored::No)
+        {
+            // Every state the walk enters holds the literals ending there: it
+            // reports every occurrence of every literal (the overlapping
+            // matches), so those that lie within a sentence are exactly what a
+            // pass over that sentence alone reports. Walked here, a byte costs
+            // a lookup and a compare, and each byte is lowercased as it is
+            // read (ASCII only, which keeps every offset) instead of in a copy;
+            // the library's overlapping iterator paid a call and its state
+            // bookkeeping for each of the thousands of hits.
+            for (at, &b) in text.iter().enumerate() {
+                sid = dfa.next_state(Anchored::No, sid, b.to_ascii_lowercase());
+                if !dfa.is_special(sid) || !dfa.is_match(sid) {
+                    continue;
+                }
+                for k in 0..dfa.match_len(sid) {
+                    let literal = dfa.match_pattern(sid, k);
+                    let end = at + 1;
+                    let hit = (end - dfa.pattern_len(literal), end, literal.as_usize());
+                    // Overlapping matches are reported by end; candidates are
+                    // wanted by start. A hit is out of place only past the few
+                    // earlier ones ending within it: insertion, not a full sort.
+                    let mut i = all.len();
+                    all.push(hit);
+                    while i > 0 && all[i - 1].0 > hit.0 {
+                        all.swap(i - 1, i);
+                        i -= 1;
+                    }
                 }
             }
         }

@@ -2,12 +2,8 @@
 //! a certification for more than the guideline allows, and a rationale that
 //! quotes the guideline's limit wrongly.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::ItemContext;
-use super::checks::{finding, label, relevant_sections};
+use super::checks::{ByText, RuleRegex, finding, label, lean_regex, relevant_sections};
 use super::quantity::{self, Amount};
 use crate::finding::Finding;
 use crate::fold::Folded;
@@ -169,20 +165,30 @@ pub fn beyond_limit(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
 }
 
 /// A sentence that names an MTUS guideline quotes it.
-static NAMES_MTUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:MTUS|ACOEM|CPMTG|Chronic Pain (?:Medical )?Treatment|Postsurgical (?:Treatment )?Guidelines?|Acupuncture Medical Treatment)\b")
-        .expect("pattern")
+static NAMES_MTUS: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)\b(?:MTUS|ACOEM|CPMTG|Chronic Pain (?:Medical )?Treatment|Postsurgical (?:Treatment )?Guidelines?|Acupuncture Medical Treatment)\b",
+        unicode,
+        false,
+    )
 });
 /// "The guidelines" quotes whatever the letter cites: the MTUS only if it cites nothing else.
-static NAMES_GUIDELINES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bguide-?lines?\b").expect("pattern"));
-static NAMES_OTHER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bODG\b|Official Disability|\bAAOS\b|\bNICE\b|UpToDate|Medscape|\bFDA\b")
-        .expect("pattern")
+static NAMES_GUIDELINES: ByText<RuleRegex> =
+    ByText::new(|unicode| lean_regex(r"(?i)\bguide-?lines?\b", unicode, false));
+static NAMES_OTHER: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)\bODG\b|Official Disability|\bAAOS\b|\bNICE\b|UpToDate|Medscape|\bFDA\b",
+        unicode,
+        false,
+    )
 });
 /// A count followed by a rate is a frequency ("up to 3 visits per week"), not a total.
-static RATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:per|a|each|every|/)\s*(?:week|wk|day|month)").expect("pattern")
+static RATE_AFTER: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        r"(?i)^\s*(?:per|a|each|every|/)\s*(?:week|wk|day|month)",
+        unicode,
+        false,
+    )
 });
 
 /// `limit-misstated`: a rationale sentence attributes to the cited guideline
@@ -209,19 +215,21 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
     let folded = &rationale.folded;
     let t = folded.as_str();
-    if !quantity::claims_a_count(t) {
+    if !quantity::may_claim_a_count(t) {
         return;
     }
     for &(s, e) in &rationale.sentences {
         let sentence = &t[s..e];
-        let quotes_mtus = !NAMES_OTHER.is_match(sentence)
-            && (NAMES_MTUS.is_match(sentence)
-                || (!cites_other && NAMES_GUIDELINES.is_match(sentence)));
+        let h = sentence.as_bytes();
+        let quotes_mtus = !NAMES_OTHER.get(h).is_match(sentence)
+            && (NAMES_MTUS.get(h).is_match(sentence)
+                || (!cites_other && NAMES_GUIDELINES.get(h).is_match(sentence)));
         if !quotes_mtus {
             continue;
         }
         for claim in quantity::claimed_counts(sentence) {
-            if RATE_AFTER.is_match(&sentence[claim.end..]) {
+            let after = &sentence[claim.end..];
+            if RATE_AFTER.get(after.as_bytes()).is_match(after) {
                 continue;
             }
             // Any limit of the sections, conditional or not, is something the guideline says.
@@ -277,5 +285,39 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 }),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::checks::assert_ascii_builds_agree;
+
+    #[test]
+    fn guideline_names_read_ascii_alike() {
+        assert_ascii_builds_agree(
+            &NAMES_MTUS,
+            &[
+                "MTUS",
+                "ACOEM",
+                "Chronic Pain ",
+                "Medical ",
+                "Treatment",
+                "Guidelines",
+                "Postsurgical ",
+            ],
+        );
+        assert_ascii_builds_agree(
+            &NAMES_GUIDELINES,
+            &["guide", "lines", "guideline", "GUIDELINES"],
+        );
+        assert_ascii_builds_agree(
+            &NAMES_OTHER,
+            &["ODG", "Official Disability", "NICE", "FDA", "UpToDate"],
+        );
+        assert_ascii_builds_agree(
+            &RATE_AFTER,
+            &["per", "a", "each", "/", "week", "wk", "day", "month"],
+        );
     }
 }

@@ -7,9 +7,9 @@
 //! for 4 to 8 visits. Checks compare the low end with a guideline's maximum,
 //! so a request is beyond the guideline only when every reading of it is.
 
-use std::sync::LazyLock;
+use regex_automata::util::captures::Captures;
 
-use regex::{Captures, Regex};
+use super::checks::{ByText, RuleRegex, lean_regex};
 
 /// Inclusive range of a quantity, with the byte range of the words it was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +72,47 @@ fn num(word: &str) -> Option<u32> {
     }
 }
 
-/// Low and high of `N` or `N-M` / `N to M` captured as `lo` and `hi`.
-fn range(c: &Captures, lo: &str, hi: &str) -> Option<(u32, u32)> {
-    let a = num(c.name(lo)?.as_str())?;
-    let b = c.name(hi).and_then(|m| num(m.as_str())).unwrap_or(a);
+/// A match of a pattern with named groups, read off the text it was found in.
+struct Groups<'h> {
+    text: &'h str,
+    caps: Captures,
+}
+
+impl<'h> Groups<'h> {
+    /// The leftmost match of `re` in `text`.
+    fn first(re: &RuleRegex, text: &'h str) -> Option<Groups<'h>> {
+        let mut caps = re.create_captures();
+        re.captures(text, &mut caps);
+        caps.is_match().then_some(Groups { text, caps })
+    }
+
+    /// Every match of `re` in `text`, left to right.
+    fn all(re: &'h RuleRegex, text: &'h str) -> impl Iterator<Item = Groups<'h>> + 'h {
+        re.captures_iter(text)
+            .map(move |caps| Groups { text, caps })
+    }
+
+    /// Group `name`'s words. A match of the ASCII build on ASCII text, or of
+    /// the Unicode one on any text, starts and ends at characters.
+    fn get(&self, name: &str) -> Option<&'h str> {
+        self.text.get(self.caps.get_group_by_name(name)?.range())
+    }
+
+    /// Where the whole match lies.
+    fn whole(&self) -> Option<(usize, usize)> {
+        self.caps.get_match().map(|m| (m.start(), m.end()))
+    }
+
+    /// Low and high of `N` or `N-M` / `N to M` captured as `lo` and `hi`.
+    fn range(&self, lo: &str, hi: &str) -> Option<(u32, u32)> {
+        range_of(self.get(lo)?, self.get(hi))
+    }
+}
+
+/// Low and high of the words `lo` and, if given, `hi`.
+fn range_of(lo: &str, hi: Option<&str>) -> Option<(u32, u32)> {
+    let a = num(lo)?;
+    let b = hi.and_then(num).unwrap_or(a);
     Some((a.min(b), a.max(b)))
 }
 
@@ -90,118 +127,132 @@ fn days_per(unit: &str) -> u32 {
     }
 }
 
-static FREQ_DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b(?P<f>{NUM})(?:\s*(?:-|to)\s*(?P<f2>{NUM}))?\s*(?:x|times|{VISITS})?\s*(?:a|per|each|/|every)\s*(?:week|wk)\b,?\s*(?:for|x|times)?\s*(?P<d>{NUM})(?:\s*(?:-|to)\s*(?P<d2>{NUM}))?\s*(?P<u>weeks?|wks?|months?)\b"
-    ))
-    .expect("pattern")
+static FREQ_DURATION: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        &format!(
+            r"(?i)\b(?P<f>{NUM})(?:\s*(?:-|to)\s*(?P<f2>{NUM}))?\s*(?:x|times|{VISITS})?\s*(?:a|per|each|/|every)\s*(?:week|wk)\b,?\s*(?:for|x|times)?\s*(?P<d>{NUM})(?:\s*(?:-|to)\s*(?P<d2>{NUM}))?\s*(?P<u>weeks?|wks?|months?)\b"
+        ),
+        unicode,
+        true,
+    )
 });
-static TIMES: LazyLock<Regex> = LazyLock::new(|| {
+static TIMES: ByText<RuleRegex> = ByText::new(|unicode| {
     // "2x6", "2 x 6", "1 times 6", "two times four visits"
-    Regex::new(&format!(
-        r"(?i)\b(?P<f>{NUM})\s*(?:x|times)\s*(?P<d>{NUM})\b(?:\s*(?:visits?|sessions?|treatments?))?"
-    ))
-    .expect("pattern")
+    lean_regex(
+        &format!(
+            r"(?i)\b(?P<f>{NUM})\s*(?:x|times)\s*(?P<d>{NUM})\b(?:\s*(?:visits?|sessions?|treatments?))?"
+        ),
+        unicode,
+        true,
+    )
 });
-static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b(?P<n>{NUM})(?:\s*(?:-|to)\s*(?P<n2>{NUM}))?\s*(?:\(\d{{1,3}}\)\s*)?(?:(?:additional|more|further|initial|post-?op(?:erative)?|physical therapy|chiropractic|acupuncture|therapy|PT|OT)\s+){{0,3}}{VISITS}\b"
-    ))
-    .expect("pattern")
+static EXPLICIT: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        &format!(
+            r"(?i)\b(?P<n>{NUM})(?:\s*(?:-|to)\s*(?P<n2>{NUM}))?\s*(?:\(\d{{1,3}}\)\s*)?(?:(?:additional|more|further|initial|post-?op(?:erative)?|physical therapy|chiropractic|acupuncture|therapy|PT|OT)\s+){{0,3}}{VISITS}\b"
+        ),
+        unicode,
+        true,
+    )
 });
-static SINGLE: LazyLock<Regex> = LazyLock::new(|| {
+static SINGLE: ByText<RuleRegex> = ByText::new(|unicode| {
     // "#12", "x12", "times 12", "(12)" at the end of a count phrase
-    Regex::new(&format!(
-        r"(?i)(?:#\s*|\bx\s*|\btimes\s+|\bquantity:?\s*)(?P<n>{NUM})\b"
-    ))
-    .expect("pattern")
+    lean_regex(
+        &format!(r"(?i)(?:#\s*|\bx\s*|\btimes\s+|\bquantity:?\s*)(?P<n>{NUM})\b"),
+        unicode,
+        true,
+    )
 });
-static DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b(?P<n>{NUM})(?:\s*(?:-|to)\s*(?P<n2>{NUM}))?[\s-]*(?P<u>days?|weeks?|wks?|months?)\b"
-    ))
-    .expect("pattern")
+static DURATION: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        &format!(
+            r"(?i)\b(?P<n>{NUM})(?:\s*(?:-|to)\s*(?P<n2>{NUM}))?[\s-]*(?P<u>days?|weeks?|wks?|months?)\b"
+        ),
+        unicode,
+        true,
+    )
 });
 
-fn amount(m: &regex::Match, low: u32, high: u32) -> Amount {
+fn amount((start, end): (usize, usize), low: u32, high: u32) -> Amount {
     Amount {
         low,
         high,
-        start: m.start(),
-        end: m.end(),
+        start,
+        end,
     }
 }
 
 /// What an item name asks for.
 pub fn request(name: &str) -> Request {
     let mut r = Request::default();
-    if let Some(c) = FREQ_DURATION.captures(name) {
-        let m = c.get(0).expect("whole match");
-        if let (Some((f, f2)), Some((d, d2))) = (range(&c, "f", "f2"), range(&c, "d", "d2")) {
-            let per = days_per(&c["u"]);
+    let h = name.as_bytes();
+    if let Some(c) = Groups::first(FREQ_DURATION.get(h), name) {
+        let m = c.whole().expect("whole match");
+        if let (Some((f, f2)), Some((d, d2))) = (c.range("f", "f2"), c.range("d", "d2")) {
+            let per = days_per(c.get("u").expect("unit"));
             let weeks = |n: u32| if per == 30 { n * 4 } else { n };
-            r.count = Some(amount(&m, f * weeks(d), f2 * weeks(d2)));
-            r.days = Some(amount(&m, d * per, d2 * per));
+            r.count = Some(amount(m, f * weeks(d), f2 * weeks(d2)));
+            r.days = Some(amount(m, d * per, d2 * per));
             return r;
         }
     }
-    r.count = TIMES
-        .captures(name)
+    r.count = Groups::first(TIMES.get(h), name)
         .and_then(|c| {
-            let m = c.get(0)?;
-            let n = num(&c["f"])? * num(&c["d"])?;
-            Some(amount(&m, n, n))
+            let n = num(c.get("f")?)? * num(c.get("d")?)?;
+            Some(amount(c.whole()?, n, n))
         })
         .or_else(|| {
-            EXPLICIT.captures(name).and_then(|c| {
-                let m = c.get(0)?;
-                let (lo, hi) = range(&c, "n", "n2")?;
-                Some(amount(&m, lo, hi))
+            Groups::first(EXPLICIT.get(h), name).and_then(|c| {
+                let (lo, hi) = c.range("n", "n2")?;
+                Some(amount(c.whole()?, lo, hi))
             })
         })
         .or_else(|| {
-            SINGLE.captures(name).and_then(|c| {
-                let m = c.get(0)?;
-                let n = num(&c["n"])?;
-                Some(amount(&m, n, n))
+            Groups::first(SINGLE.get(h), name).and_then(|c| {
+                let n = num(c.get("n")?)?;
+                Some(amount(c.whole()?, n, n))
             })
         });
-    r.days = DURATION.captures(name).and_then(|c| {
-        let m = c.get(0)?;
-        let (lo, hi) = range(&c, "n", "n2")?;
-        let per = days_per(&c["u"]);
-        Some(amount(&m, lo * per, hi * per))
+    r.days = Groups::first(DURATION.get(h), name).and_then(|c| {
+        let (lo, hi) = c.range("n", "n2")?;
+        let per = days_per(c.get("u")?);
+        Some(amount(c.whole()?, lo * per, hi * per))
     });
     r
 }
 
 /// A count a rationale sentence attributes to a guideline: "the guidelines
 /// recommend up to 10 visits", "MTUS allows 9-10 visits over 8 weeks".
-static CLAIM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b(?:recommend(?:s|ed)?|allow(?:s|ed)?|support(?:s|ed)?|indicated?|permit(?:s|ted)?|endorse(?:s|d)?|limit(?:s|ed)?)\b[^.;:]{{0,60}}?\b(?:(?:up to|a maximum of|maximum of|a total of|no more than)\s+)?(?P<n>{NUM})(?:\s*(?:-|to)\s*(?P<n2>{NUM}))?\s*(?:\(\d{{1,3}}\)\s*)?(?:(?:physical therapy|chiropractic|acupuncture|therapy|PT)\s+)?{VISITS}\b"
-    ))
-    .expect("pattern")
+static CLAIM: ByText<RuleRegex> = ByText::new(|unicode| {
+    lean_regex(
+        &format!(
+            r"(?i)\b(?:recommend(?:s|ed)?|allow(?:s|ed)?|support(?:s|ed)?|indicated?|permit(?:s|ted)?|endorse(?:s|d)?|limit(?:s|ed)?)\b[^.;:]{{0,60}}?\b(?:(?:up to|a maximum of|maximum of|a total of|no more than)\s+)?(?P<n>{NUM})(?:\s*(?:-|to)\s*(?P<n2>{NUM}))?\s*(?:\(\d{{1,3}}\)\s*)?(?:(?:physical therapy|chiropractic|acupuncture|therapy|PT)\s+)?{VISITS}\b"
+        ),
+        unicode,
+        true,
+    )
 });
 
-/// Whether `text` attributes any count to a guideline: one walk that rules
-/// out most rationales before they are read sentence by sentence.
-pub fn claims_a_count(text: &str) -> bool {
-    CLAIM.is_match(text)
+/// Whether `text` may attribute a count to a guideline: one walk that rules
+/// out most rationales before they are read sentence by sentence. A text
+/// that is not ASCII is left to its sentences ([`claimed_counts`]), so that
+/// only a sentence outside ASCII pays for the Unicode build: a count a
+/// sentence claims is one the whole text claims (sentences end at spaces,
+/// where a word boundary reads the same), so a `false` here never hid one.
+pub fn may_claim_a_count(text: &str) -> bool {
+    !text.is_ascii() || CLAIM.get(text.as_bytes()).is_match(text)
 }
 
 /// Counts a sentence attributes to a guideline, with their byte ranges in `sentence`.
 pub fn claimed_counts(sentence: &str) -> Vec<Amount> {
-    CLAIM
-        .captures_iter(sentence)
+    Groups::all(CLAIM.get(sentence.as_bytes()), sentence)
         .filter_map(|c| {
-            let n = c.name("n")?;
-            let (lo, hi) = range(&c, "n", "n2")?;
+            let (lo, hi) = c.range("n", "n2")?;
             Some(Amount {
                 low: lo,
                 high: hi,
-                start: n.start(),
-                end: c.get(0)?.end(),
+                start: c.caps.get_group_by_name("n")?.start,
+                end: c.whole()?.1,
             })
         })
         .collect()
@@ -309,5 +360,131 @@ mod tests {
             vec![(16, 16)]
         );
         assert_eq!(c("The patient has completed 12 visits of therapy"), vec![]);
+    }
+
+    /// Generated item names and rationale sentences, ASCII and not.
+    fn texts(non_ascii: bool) -> Vec<String> {
+        let mut pieces = vec![
+            "Physical therapy ",
+            "2",
+            "12",
+            "three",
+            "twenty four",
+            " times",
+            " x",
+            "x",
+            "#",
+            " a week",
+            " per wk",
+            " for ",
+            "6",
+            " weeks",
+            " months",
+            " day",
+            "-",
+            " to ",
+            " visits",
+            " sessions",
+            "(8)",
+            " additional ",
+            "PT ",
+            "quantity: ",
+            "The MTUS ",
+            "recommends ",
+            "allow ",
+            "up to ",
+            "guidelines ",
+            "; ",
+            ". ",
+            " ",
+            "\t",
+            "\x0c",
+            "_",
+            "K",
+            "s",
+            "S",
+        ];
+        if non_ascii {
+            pieces.extend(["ſ", "\u{212a}", "é", "\u{a0}", "\u{85}", "٣", "ſeſſions"]);
+        }
+        crate::parse::generated::joins(&pieces, 6_000, 12)
+    }
+
+    /// On ASCII text the ASCII build finds what the Unicode build finds.
+    #[test]
+    fn ascii_builds_read_ascii_as_unicode_does() {
+        for r in [
+            &FREQ_DURATION,
+            &TIMES,
+            &EXPLICIT,
+            &SINGLE,
+            &DURATION,
+            &CLAIM,
+        ] {
+            let (a, u) = r.builds();
+            for t in texts(false) {
+                let caps = |re: &RuleRegex| {
+                    re.captures_iter(t.as_str())
+                        .map(|c| {
+                            (0..c.group_len())
+                                .map(|g| c.get_group(g).map(|m| m.range()))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(caps(&a), caps(&u), "{t:?}");
+            }
+        }
+    }
+
+    /// The lean builds read as the `regex` crate's default build did.
+    #[test]
+    fn lean_builds_read_as_the_default_build() {
+        let plain = |p: &str, unicode: bool| {
+            regex::bytes::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .unicode(unicode)
+                .build()
+                .expect("pattern")
+        };
+        let pattern = format!(
+            r"(?i)\b(?P<f>{NUM})(?:\s*(?:-|to)\s*(?P<f2>{NUM}))?\s*(?:x|times|{VISITS})?\s*(?:a|per|each|/|every)\s*(?:week|wk)\b,?\s*(?:for|x|times)?\s*(?P<d>{NUM})(?:\s*(?:-|to)\s*(?P<d2>{NUM}))?\s*(?P<u>weeks?|wks?|months?)\b"
+        );
+        for unicode in [false, true] {
+            let (old, new) = (
+                plain(&pattern, unicode),
+                lean_regex(&pattern, unicode, true),
+            );
+            for t in texts(unicode) {
+                let a: Vec<_> = old
+                    .captures_iter(t.as_bytes())
+                    .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>())
+                    .collect();
+                let b: Vec<_> = new
+                    .captures_iter(t.as_bytes())
+                    .map(|c| {
+                        (0..c.group_len())
+                            .map(|g| c.get_group(g).map(|m| m.range()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                assert_eq!(a, b, "{t:?}");
+            }
+        }
+    }
+
+    /// A count a sentence claims is one the whole text claims, with the
+    /// Unicode pattern the text was read with before: ruling a text out
+    /// only when it is ASCII and the ASCII build finds nothing hides none.
+    #[test]
+    fn a_sentence_claim_is_a_text_claim() {
+        let (_, unicode) = CLAIM.builds();
+        for t in texts(true).into_iter().chain(texts(false)) {
+            let whole = unicode.is_match(t.as_str());
+            assert_eq!(may_claim_a_count(&t), whole || !t.is_ascii(), "{t:?}");
+            for (s, e) in crate::engine::concepts::sentences(&t) {
+                assert!(whole || claimed_counts(&t[s..e]).is_empty(), "{t:?}");
+            }
+        }
     }
 }
