@@ -66,7 +66,7 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
             .rposition(|&b| b == b'.')
             .map_or(0, |i| i + 1);
         let run = &text[lo..hi];
-        let found = if run.is_ascii() {
+        let found = if super::scan::plain(run) {
             verdicts(run.as_bytes())
         } else {
             VERDICT
@@ -221,7 +221,34 @@ fn is_word(b: u8) -> bool {
 }
 
 /// Start of the last "medical" or "certif", in any ASCII case, in `b`.
+/// Both words hold a 'c' ("certif" at its start, "medical" four bytes in),
+/// the only bytes looked at closely; going back from the last 'c', a word
+/// found can only be bettered by one at a later byte than the 'c' at hand.
 fn last_verdict_word(b: &[u8]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for p in memchr::memrchr2_iter(b'c', b'C', b) {
+        if best.is_some_and(|x| x >= p) {
+            break;
+        }
+        if b.get(p..p + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"certif"))
+        {
+            return Some(p);
+        }
+        let m = p.wrapping_sub(4);
+        if p >= 4
+            && b.get(m..m + 7)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"medical"))
+        {
+            best = best.max(Some(m));
+        }
+    }
+    best
+}
+
+/// [`last_verdict_word`] as it was, one byte at a time; kept to test it against.
+#[cfg(test)]
+fn last_verdict_word_bytewise(b: &[u8]) -> Option<usize> {
     (0..b.len()).rev().find(|&i| {
         let w = &b[i..];
         (w.len() >= 7 && w[..7].eq_ignore_ascii_case(b"medical"))
@@ -327,6 +354,9 @@ mod tests {
             ".",
             "s",
             "e",
+            "–",
+            "’",
+            "®",
         ];
         for s in crate::parse::generated::joins(&pieces, 30000, 8) {
             let want: Vec<_> = VERDICT
@@ -346,6 +376,22 @@ mod tests {
                 })
                 .collect();
             assert_eq!(super::verdicts(s.as_bytes()), want, "{s:?}");
+        }
+    }
+
+    /// The 'c'-led search finds the word the byte-by-byte one finds.
+    #[test]
+    fn last_verdict_word_matches_bytewise() {
+        let pieces = [
+            "medical", "MEDICAL", "medica", "certif", "CERTIF", "certi", "c", "C", "edical", "me",
+            " ", "x", "é", "ſ", "–",
+        ];
+        for s in crate::parse::generated::joins(&pieces, 30000, 8) {
+            let b = s.as_bytes();
+            for hi in [b.len(), b.len().saturating_sub(1), b.len() / 2] {
+                let want = last_verdict_word_bytewise(&b[..hi]);
+                assert_eq!(last_verdict_word(&b[..hi]), want, "{s:?} {hi}");
+            }
         }
     }
 

@@ -6,7 +6,8 @@
 //! head; this matcher walks the same alternatives in the same order of
 //! preference, so on ASCII text (where `(?i)`, `\s`, `\d` and `\b` all mean
 //! their ASCII forms) it finds the same heads with the same groups.
-//! Non-ASCII text goes to the regex.
+//! Other text goes to the regex, but for the inert dashes, quotes and signs
+//! of [`super::scan::plain`].
 
 use std::ops::Range;
 
