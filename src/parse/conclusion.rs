@@ -153,7 +153,11 @@ fn verdicts(t: &[u8]) -> Vec<(Range<usize>, Kind)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
-        let at_start = t[i].is_ascii_alphabetic() && !(i > 0 && is_word(t[i - 1]));
+        // Every alternative starts with one of these letters ("medically",
+        // "not", "non", "is", "are", "be", "was", ...): the rest are let go
+        // before any literal is tried.
+        let at_start = matches!(t[i] | 0x20, b'm' | b'n' | b'i' | b'a' | b'b' | b'w')
+            && !(i > 0 && is_word(t[i - 1]));
         match at_start.then(|| verdict_at(t, i)).flatten() {
             Some((e, kind)) => {
                 out.push((i..e, kind));
