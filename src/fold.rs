@@ -142,9 +142,9 @@ impl Folded {
             // a lone space or a non-ASCII letter that the run takes in.
             let mut after_space;
             'run: loop {
-                // Whether the byte before the word is a space, as the high
-                // bit of byte 0: on entry it is not (the byte before is one
-                // taken that is not a space).
+                // Whether the byte before the block is a space, as bit 0:
+                // on entry it is not (the byte before is one taken that is
+                // not a space).
                 let mut space_before = 0;
                 while ch_end + 16 <= end {
                     let Ok(block) = <&[u8; 16]>::try_from(&bytes[ch_end..ch_end + 16]) else {
