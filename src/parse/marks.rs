@@ -35,17 +35,28 @@ fn is_word(t: &[u8], i: usize) -> bool {
         .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// `BASED_ON` matches, left to right, as `find_iter` finds them.
+/// `BASED_ON` matches, left to right, as `find_iter` finds them. Every
+/// match starts with a 'd', 'b' or 'r' in either case, so only those bytes
+/// are tried, as two byte searches (lower and upper case) merged in order.
 pub(crate) fn based_on(t: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < t.len() {
-        match based_at(t, i) {
-            Some(e) => {
-                out.push(i..e);
-                i = e;
-            }
-            None => i += 1,
+    let mut lower = memchr::memchr3_iter(b'd', b'b', b'r', t).peekable();
+    let mut upper = memchr::memchr3_iter(b'D', b'B', b'R', t).peekable();
+    let mut from = 0;
+    loop {
+        let i = match (lower.peek(), upper.peek()) {
+            (Some(&l), Some(&u)) if l < u => lower.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => upper.next(),
+            (Some(_), None) => lower.next(),
+            (None, None) => None,
+        };
+        let Some(i) = i else { break };
+        if i < from {
+            continue;
+        }
+        if let Some(e) = based_at(t, i) {
+            out.push(i..e);
+            from = e;
         }
     }
     out
