@@ -58,8 +58,8 @@ fn is_word(t: &[u8], i: usize) -> bool {
 pub(crate) fn original_request(t: &[u8]) -> Option<Range<usize>> {
     memchr::memchr2_iter(b'w', b'W', t).find_map(|i| {
         let e = lit(t, i, ORIGINAL)?;
-        let bounded = !(i > 0 && is_word(t, i - 1)) && !is_word(t, e);
-        bounded.then_some(i..e)
+        let word_before = i > 0 && is_word(t, i - 1);
+        (!word_before && !is_word(t, e)).then_some(i..e)
     })
 }
 
