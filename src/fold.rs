@@ -136,29 +136,29 @@ impl Folded {
             // is plain mid-line), so copy the whole run at once. A single
             // space between two such bytes folds to itself and joins the run.
             // A run stops only at an ASCII byte or a lead byte, hence at a
-            // char boundary. Eight bytes at a time up to the first byte that
+            // char boundary. Sixteen bytes at a time up to the first byte that
             // needs a look, that byte (and a space's successor) one at a
-            // time, then eight at a time again: a flagged byte is most often
+            // time, then sixteen at a time again: a flagged byte is most often
             // a lone space or a non-ASCII letter that the run takes in.
             let mut after_space;
             'run: loop {
-                // Whether the byte before the word is a space, as the high
-                // bit of byte 0: on entry it is not (the byte before is one
-                // taken that is not a space).
+                // Whether the byte before the block is a space, as bit 0:
+                // on entry it is not (the byte before is one taken that is
+                // not a space).
                 let mut space_before = 0;
-                while ch_end + 8 <= end {
-                    let word =
-                        <[u8; 8]>::try_from(&bytes[ch_end..ch_end + 8]).map(u64::from_le_bytes);
-                    let (stop, spaces) =
-                        word.map_or((u64::MAX, 0), |w| stop_bytes(w, space_before));
+                while ch_end + 16 <= end {
+                    let Ok(block) = <&[u8; 16]>::try_from(&bytes[ch_end..ch_end + 16]) else {
+                        break;
+                    };
+                    let (stop, spaces) = stop_mask(block, space_before);
                     if stop != 0 {
-                        ch_end += (stop.trailing_zeros() / 8) as usize;
+                        ch_end += stop.trailing_zeros() as usize;
                         break;
                     }
-                    space_before = spaces >> 56;
-                    ch_end += 8;
+                    space_before = spaces >> 15;
+                    ch_end += 16;
                 }
-                // The word loop may stop right after a space it took in (at
+                // The block loop may stop right after a space it took in (at
                 // the second of two spaces, or at a byte that follows one),
                 // which the loop below then leaves out.
                 after_space = bytes[ch_end - 1] == b' ';
@@ -172,8 +172,8 @@ impl Folded {
                     }
                     after_space = class == SPACE;
                     ch_end += 1;
-                    // Back to whole words once the last byte taken is not a
-                    // space: the word test does not look behind its word.
+                    // Back to whole blocks once the last byte taken is not a
+                    // space: the block test does not look behind its block.
                     if !after_space {
                         continue 'run;
                     }
@@ -337,6 +337,7 @@ static CLASS: [u8; 256] = {
 /// the word is a space). A space that ends a word is not flagged: most words
 /// of a letter end in one, and a stop at each cost a trip through the byte
 /// loop; the next word flags what follows it if that needs a look.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 fn stop_bytes(word: u64, space_before: u64) -> (u64, u64) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -351,6 +352,56 @@ fn stop_bytes(word: u64, space_before: u64) -> (u64, u64) {
     let unusual = (!((word & LOW7) + ONES * 0x60) | word) & HIGH;
     let stop = unusual | equal(b'*') | (spaces & ((spaces << 8) | space_before));
     (stop, spaces)
+}
+
+/// One bit a byte of `block` (bit `k` for byte `k`): the bytes
+/// [`stop_bytes`] flags, and the spaces; `space_before` is 1 when the byte
+/// before the block is a space. On x86-64 three vector compares and two byte
+/// masks, some six times fewer instructions than two eight-byte tests (the
+/// compiler does not find this on its own).
+#[cfg(target_arch = "x86_64")]
+fn stop_mask(block: &[u8; 16], space_before: u32) -> (u32, u32) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64 CPU
+    // runs these instructions; the load reads exactly the sixteen bytes of
+    // `block`, and `_mm_loadu_si128` needs no alignment.
+    let (unusual, spaces) = unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        // Below 0x20 or above 0x7f: as a signed byte, below 0x20.
+        let unusual = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+        let star = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'*'.cast_signed()));
+        let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' '.cast_signed()));
+        (
+            _mm_movemask_epi8(_mm_or_si128(unusual, star)).cast_unsigned(),
+            _mm_movemask_epi8(space).cast_unsigned(),
+        )
+    };
+    (unusual | (spaces & ((spaces << 1) | space_before)), spaces)
+}
+
+/// [`stop_mask`] on other targets, from two eight-byte tests.
+#[cfg(not(target_arch = "x86_64"))]
+fn stop_mask(block: &[u8; 16], space_before: u32) -> (u32, u32) {
+    let half = |k: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&block[k..k + 8]);
+        u64::from_le_bytes(b)
+    };
+    let (s0, p0) = stop_bytes(half(0), u64::from(space_before) << 7);
+    let (s1, p1) = stop_bytes(half(8), p0 >> 56);
+    (
+        high_bits(s0) | high_bits(s1) << 8,
+        high_bits(p0) | high_bits(p1) << 8,
+    )
+}
+
+/// The high bit of each byte of `x`, as bit `k` for byte `k`.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn high_bits(x: u64) -> u32 {
+    (0..8).fold(0u32, |m, k| m | (((x >> (8 * k + 7)) & 1) as u32) << k)
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -421,6 +472,23 @@ mod tests {
             }
             let got = stop_bytes(u64::from_le_bytes(w), u64::from(before) << 7);
             proptest::prop_assert_eq!(got, (want, spaces));
+        }
+
+        /// The sixteen-byte mask flags what the eight-byte test flags.
+        #[test]
+        fn stop_mask_flags_as_stop_bytes_does(
+            w in proptest::array::uniform16(proptest::sample::select(
+                vec![b'a', b' ', b'*', b'\n', b'\t', 0x01, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xc2, 0xef, 0xff]
+            )),
+            before: bool,
+        ) {
+            let (stop, spaces) = stop_mask(&w, u32::from(before));
+            let lo = u64::from_le_bytes(w[..8].try_into().unwrap());
+            let hi = u64::from_le_bytes(w[8..].try_into().unwrap());
+            let (s0, p0) = stop_bytes(lo, u64::from(before) << 7);
+            let (s1, p1) = stop_bytes(hi, p0 >> 56);
+            proptest::prop_assert_eq!(stop, high_bits(s0) | high_bits(s1) << 8);
+            proptest::prop_assert_eq!(spaces, high_bits(p0) | high_bits(p1) << 8);
         }
 
         /// Folding a range agrees with folding byte by byte, whatever the

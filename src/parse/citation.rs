@@ -22,6 +22,7 @@ use regex::Regex;
 
 use super::heads::{self, Head};
 use super::marks;
+use super::scan;
 use crate::fold::Folded;
 use crate::model::{Basis, GuidelineLine, MtusCitation, PageRange};
 use crate::span::Spanned;
@@ -80,7 +81,7 @@ static PAGE_RANGE: LazyLock<Regex> =
 /// Parses the guideline line in folded range `[start, end)`.
 pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLine {
     let text = &f.as_str()[start..end];
-    let ascii = text.is_ascii();
+    let ascii = scan::plain(text);
     let no_evidence = if ascii {
         marks::no_evidence(text.as_bytes())
     } else {
@@ -132,7 +133,7 @@ fn mtus_citations(f: &Folded, start: usize, end: usize) -> Vec<MtusCitation> {
     // A capitalised phrase inside a section list ("Section(s): Physical Medicine
     // Treatment") is not a second guideline: after the first, a guideline must
     // carry a year or be joined on by "and".
-    let found = if text.is_ascii() {
+    let found = if scan::plain(text) {
         heads::heads(text.as_bytes())
     } else {
         GUIDELINE
@@ -196,7 +197,7 @@ fn read_tail(
 ) -> (Vec<Spanned<String>>, Vec<Spanned<PageRange>>, usize) {
     let text = &f.as_str()[start..end];
     let body = strip_joint(text);
-    let ascii = body.is_ascii();
+    let ascii = scan::plain(body);
     let mut sections = Vec::new();
     let mut pages = Vec::new();
     // "pages" without a colon is prose unless a number follows.
@@ -384,6 +385,9 @@ mod tests {
             " and ",
             "Treatments",
             "Elbow Disorders",
+            "–",
+            "®",
+            " ’",
             "x",
             "_",
             " Eye Complaints",
@@ -483,6 +487,10 @@ mod tests {
             " & ",
             "Hand",
             "_",
+            "–",
+            " – ",
+            "’",
+            "®",
         ];
         for s in crate::parse::generated::joins(&pieces, 20000, 8) {
             let t = s.as_bytes();

@@ -66,7 +66,7 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
             .rposition(|&b| b == b'.')
             .map_or(0, |i| i + 1);
         let run = &text[lo..hi];
-        let found = if run.is_ascii() {
+        let found = if super::scan::plain(run) {
             verdicts(run.as_bytes())
         } else {
             VERDICT
@@ -98,15 +98,9 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
                     Conclusion::MedicallyNecessary
                 })
             } else if kind == Kind::Necessity {
-                ESTABLISHED
-                    .captures(&text[m_end..])
-                    .map(|e| e.name("neg").is_some())
+                established(&text[m_end..])
                     // "is (not) a medical necessity"
-                    .or_else(|| {
-                        A_NECESSITY
-                            .captures(&text[..m_start])
-                            .map(|a| a.name("neg").is_some())
-                    })
+                    .or_else(|| a_necessity(&text[..m_start]))
                     .map(|neg| {
                         if neg || negated_before(text, m_start) {
                             Conclusion::NotMedicallyNecessary
@@ -153,7 +147,11 @@ fn verdicts(t: &[u8]) -> Vec<(Range<usize>, Kind)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
-        let at_start = t[i].is_ascii_alphabetic() && !(i > 0 && is_word(t[i - 1]));
+        // Every alternative starts with one of these letters ("medically",
+        // "not", "non", "is", "are", "be", "was", ...): the rest are let go
+        // before any literal is tried.
+        let at_start = matches!(t[i] | 0x20, b'm' | b'n' | b'i' | b'a' | b'b' | b'w')
+            && !(i > 0 && is_word(t[i - 1]));
         match at_start.then(|| verdict_at(t, i)).flatten() {
             Some((e, kind)) => {
                 out.push((i..e, kind));
@@ -221,7 +219,34 @@ fn is_word(b: u8) -> bool {
 }
 
 /// Start of the last "medical" or "certif", in any ASCII case, in `b`.
+/// Both words hold a 'c' ("certif" at its start, "medical" four bytes in),
+/// the only bytes looked at closely; going back from the last 'c', a word
+/// found can only be bettered by one at a later byte than the 'c' at hand.
 fn last_verdict_word(b: &[u8]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for p in memchr::memrchr2_iter(b'c', b'C', b) {
+        if best.is_some_and(|x| x >= p) {
+            break;
+        }
+        if b.get(p..p + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"certif"))
+        {
+            return Some(p);
+        }
+        let m = p.wrapping_sub(4);
+        if p >= 4
+            && b.get(m..m + 7)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"medical"))
+        {
+            best = best.max(Some(m));
+        }
+    }
+    best
+}
+
+/// [`last_verdict_word`] as it was, one byte at a time; kept to test it against.
+#[cfg(test)]
+fn last_verdict_word_bytewise(b: &[u8]) -> Option<usize> {
     (0..b.len()).rev().find(|&i| {
         let w = &b[i..];
         (w.len() >= 7 && w[..7].eq_ignore_ascii_case(b"medical"))
@@ -235,7 +260,153 @@ fn negated_before(text: &str, at: usize) -> bool {
         .rfind(['.', ';', ':', '!', '?', ','])
         .map_or(0, |i| i + 1);
     let window = &text[clause_start..at];
-    NEGATION.is_match(&window[last_words_start(window, 5)..])
+    let words = &window[last_words_start(window, 5)..];
+    if super::scan::plain(words) {
+        negation(words.as_bytes())
+    } else {
+        NEGATION.is_match(words)
+    }
+}
+
+/// Whether `ESTABLISHED` matches, and with its `neg` group.
+fn established(text: &str) -> Option<bool> {
+    if super::scan::plain(text) {
+        established_plain(text.as_bytes())
+    } else {
+        ESTABLISHED.captures(text).map(|e| e.name("neg").is_some())
+    }
+}
+
+/// Whether `A_NECESSITY` matches, and with its `neg` group.
+fn a_necessity(text: &str) -> Option<bool> {
+    if super::scan::plain(text) {
+        a_necessity_plain(text)
+    } else {
+        A_NECESSITY.captures(text).map(|a| a.name("neg").is_some())
+    }
+}
+
+/// End of `s` (lower case) at `i`, in any ASCII case.
+fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
+    let e = i.checked_add(s.len())?;
+    t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
+}
+
+/// `\s+` at `e` on plain text: all of the run, which is the only way on
+/// here (every pattern goes on with a letter or ends).
+fn spaces(t: &[u8], e: usize) -> Option<usize> {
+    let n = t[e.min(t.len())..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_whitespace() || b == 0x0b)
+        .count();
+    (n > 0).then_some(e + n)
+}
+
+/// A `\b` before the letter at `i`: no word byte before it.
+fn word_starts(t: &[u8], i: usize) -> bool {
+    t.get(i).is_some_and(u8::is_ascii_alphabetic) && !(i > 0 && is_word(t[i - 1]))
+}
+
+/// One of `words` at `i`, ending a word (`(?:a|b|...)\b`): its end.
+fn word_of(t: &[u8], i: usize, words: &[&str]) -> Option<usize> {
+    words
+        .iter()
+        .find_map(|w| lit(t, i, w).filter(|&e| !t.get(e).is_some_and(|&b| is_word(b))))
+}
+
+/// `NEGATION` on plain text: `(?i)\b(?:not|no|cannot|can't|never|neither|nor|unable)\b|n't\b`.
+fn negation(t: &[u8]) -> bool {
+    const WORDS: [&str; 8] = [
+        "not", "no", "cannot", "can't", "never", "neither", "nor", "unable",
+    ];
+    (0..t.len()).any(|i| {
+        word_of(t, i, &["n't"]).is_some() || (word_starts(t, i) && word_of(t, i, &WORDS).is_some())
+    })
+}
+
+/// `ESTABLISHED` on plain text: `^[^.;]{0,80}?\b(?:(?:is|are|was|were|has|have|had)\s+)?(?:(?P<neg>not|never)\s+)?(?:been\s+)?(?:established|...)\b`,
+/// each optional part taken first, at the first place that matches within
+/// 80 characters and before any '.' or ';'.
+fn established_plain(t: &[u8]) -> Option<bool> {
+    const VERBS: [&str; 7] = ["is", "are", "was", "were", "has", "have", "had"];
+    const ENDS: [&str; 6] = [
+        "established",
+        "substantiated",
+        "supported",
+        "demonstrated",
+        "met",
+        "documented",
+    ];
+    let at = |p: usize| -> Option<bool> {
+        if !word_starts(t, p) {
+            return None;
+        }
+        let verb = VERBS.iter().find_map(|v| spaces(t, lit(t, p, v)?));
+        for q in [verb, Some(p)].into_iter().flatten() {
+            let not = ["not", "never"]
+                .iter()
+                .find_map(|w| spaces(t, lit(t, q, w)?));
+            for (neg, r) in [(true, not), (false, Some(q))] {
+                let Some(r) = r else { continue };
+                let been = lit(t, r, "been").and_then(|e| spaces(t, e));
+                for r in [been, Some(r)].into_iter().flatten() {
+                    if word_of(t, r, &ENDS).is_some() {
+                        return Some(neg);
+                    }
+                }
+            }
+        }
+        None
+    };
+    let mut p = 0;
+    for taken in 0..=80 {
+        if let Some(neg) = at(p) {
+            return Some(neg);
+        }
+        if taken == 80 || p >= t.len() || matches!(t[p], b'.' | b';') {
+            return None;
+        }
+        p += utf8_len(t[p]);
+    }
+    None
+}
+
+/// `A_NECESSITY` on plain text: `\b(?:is|are|was|were|be|remains?)\s+(?:(?P<neg>not)\s+)?(?:a\s+)?$`.
+fn a_necessity_plain(text: &str) -> Option<bool> {
+    const VERBS: [&str; 7] = ["is", "are", "was", "were", "be", "remains", "remain"];
+    // A match is at most three words (the verb, "not", "a") and the spaces
+    // after them, up to the end: it starts within the last three words.
+    let t = text.as_bytes();
+    let from = last_words_start(text, 3);
+    (from..t.len())
+        .filter(|&i| word_starts(t, i))
+        .find_map(|i| {
+            VERBS.iter().find_map(|v| {
+                let q = spaces(t, lit(t, i, v)?)?;
+                let not = lit(t, q, "not").and_then(|e| spaces(t, e));
+                [(true, not), (false, Some(q))]
+                    .into_iter()
+                    .find_map(|(neg, r)| {
+                        let r = r?;
+                        let a = lit(t, r, "a").and_then(|e| spaces(t, e));
+                        [a, Some(r)]
+                            .into_iter()
+                            .flatten()
+                            .any(|e| e == t.len())
+                            .then_some(neg)
+                    })
+            })
+        })
+}
+
+/// Byte length of the character that starts with `first`.
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    }
 }
 
 /// Where the last `n` whitespace-separated words of `s` start (0 when it
@@ -327,6 +498,9 @@ mod tests {
             ".",
             "s",
             "e",
+            "–",
+            "’",
+            "®",
         ];
         for s in crate::parse::generated::joins(&pieces, 30000, 8) {
             let want: Vec<_> = VERDICT
@@ -346,6 +520,87 @@ mod tests {
                 })
                 .collect();
             assert_eq!(super::verdicts(s.as_bytes()), want, "{s:?}");
+        }
+    }
+
+    /// The negation, "established" and "a necessity" matchers agree with
+    /// their regexes on plain text.
+    #[test]
+    fn clause_matchers_match_the_regexes() {
+        let pieces = [
+            "not",
+            "NO",
+            "no",
+            "cannot",
+            "can't",
+            "never",
+            "neither",
+            "nor",
+            "unable",
+            "n't",
+            "don't",
+            "is",
+            "are",
+            "was",
+            "were",
+            "has",
+            "have",
+            "had",
+            "be",
+            "been",
+            "remain",
+            "remains",
+            "a",
+            "established",
+            "substantiated",
+            "supported",
+            "demonstrated",
+            "met",
+            "documented",
+            "metric",
+            " ",
+            "  ",
+            "\t",
+            ".",
+            ";",
+            ",",
+            "x",
+            "_",
+            "1",
+            "–",
+            "’",
+            "word ",
+            "longer words here ",
+        ];
+        let mut found = [0; 3];
+        for s in crate::parse::generated::joins(&pieces, 40000, 12) {
+            let t = s.as_bytes();
+            let want = NEGATION.is_match(&s);
+            found[0] += usize::from(want);
+            assert_eq!(negation(t), want, "{s:?}");
+            let want = ESTABLISHED.captures(&s).map(|c| c.name("neg").is_some());
+            found[1] += usize::from(want.is_some());
+            assert_eq!(established_plain(t), want, "{s:?}");
+            let want = A_NECESSITY.captures(&s).map(|c| c.name("neg").is_some());
+            found[2] += usize::from(want.is_some());
+            assert_eq!(a_necessity_plain(&s), want, "{s:?}");
+        }
+        assert!(found.iter().all(|&n| n > 100), "{found:?}");
+    }
+
+    /// The 'c'-led search finds the word the byte-by-byte one finds.
+    #[test]
+    fn last_verdict_word_matches_bytewise() {
+        let pieces = [
+            "medical", "MEDICAL", "medica", "certif", "CERTIF", "certi", "c", "C", "edical", "me",
+            " ", "x", "é", "ſ", "–",
+        ];
+        for s in crate::parse::generated::joins(&pieces, 30000, 8) {
+            let b = s.as_bytes();
+            for hi in [b.len(), b.len().saturating_sub(1), b.len() / 2] {
+                let want = last_verdict_word_bytewise(&b[..hi]);
+                assert_eq!(last_verdict_word(&b[..hi]), want, "{s:?} {hi}");
+            }
         }
     }
 

@@ -6,7 +6,8 @@
 //! head; this matcher walks the same alternatives in the same order of
 //! preference, so on ASCII text (where `(?i)`, `\s`, `\d` and `\b` all mean
 //! their ASCII forms) it finds the same heads with the same groups.
-//! Non-ASCII text goes to the regex.
+//! Other text goes to the regex, but for the inert dashes, quotes and signs
+//! of [`super::scan::plain`].
 
 use std::ops::Range;
 
@@ -175,12 +176,34 @@ fn chapter_at(t: &[u8], q: usize) -> Option<(Range<usize>, usize)> {
 /// Conditions.
 fn name_at(t: &[u8], r: usize) -> Option<usize> {
     let first = t.get(r)?.to_ascii_lowercase();
-    KNOWN
-        .iter()
-        .filter(|pieces| matches!(pieces.first(), Some(Piece::Lit(s)) if s.as_bytes()[0] == first))
-        .find_map(|pieces| pieces_at(t, r, pieces))
-        .or_else(|| phrase_at(t, r))
+    let mut known = if first.is_ascii_lowercase() {
+        KNOWN_BY_LETTER[usize::from(first - b'a')]
+    } else {
+        0
+    };
+    while known != 0 {
+        let k = known.trailing_zeros() as usize;
+        if let Some(e) = pieces_at(t, r, KNOWN[k]) {
+            return Some(e);
+        }
+        known &= known - 1;
+    }
+    phrase_at(t, r)
 }
+
+/// For each letter a-z, the [`KNOWN`] names that start with it, as bits in
+/// their order: the names tried at a letter are only those.
+const KNOWN_BY_LETTER: [u32; 26] = {
+    let mut table = [0u32; 26];
+    let mut k = 0;
+    while k < KNOWN.len() {
+        if let Piece::Lit(s) = KNOWN[k][0] {
+            table[(s.as_bytes()[0] - b'a') as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    table
+};
 
 fn pieces_at(t: &[u8], mut i: usize, pieces: &[Piece]) -> Option<usize> {
     for piece in pieces {

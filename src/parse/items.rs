@@ -7,6 +7,7 @@
 //! previous rationale; partial-authorisation headers are several sentences
 //! long, so the search goes on back until it holds "was the original request".
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -14,6 +15,7 @@ use regex::Regex;
 use super::ParseError;
 use super::citation::parse_guideline_line;
 use super::conclusion::find_conclusion;
+use super::partial::{self, Partial};
 use super::scan::{self, Step};
 use crate::fold::Folded;
 use crate::model::{Conclusion, Decision, DecisionSource, Item, Layout};
@@ -131,7 +133,7 @@ fn header_start(f: &Folded, floor: usize, colon: usize) -> usize {
             .find(|&(p, _)| ends_sentence(&text[floor..p]))
             .map_or(floor_line, |(p, _)| p + 1);
         let head = &text[start..colon];
-        let continues_partial = !ORIGINAL_REQUEST.is_match(head)
+        let continues_partial = original_request(head).is_none()
             && ["original request", "authorized", "IMR eligible"]
                 .iter()
                 .any(|k| head.contains(k));
@@ -228,6 +230,32 @@ fn intro_end(f: &Folded, start: usize, end: usize) -> Option<usize> {
         .find_map(|i| scan::steps_at(text, from + i - 4, INTRO))
 }
 
+/// The first `ORIGINAL_REQUEST` match in `text`.
+fn original_request(text: &str) -> Option<Range<usize>> {
+    if scan::plain(text) {
+        partial::original_request(text.as_bytes())
+    } else {
+        ORIGINAL_REQUEST.find(text).map(|m| m.range())
+    }
+}
+
+/// The groups of `PARTIAL_A`, else of `PARTIAL_B`, in a header.
+fn partial_groups(text: &str) -> Option<Partial> {
+    if scan::plain(text) && !text.contains('\n') {
+        let t = text.as_bytes();
+        return partial::partial(t, &partial::WORDING_A)
+            .or_else(|| partial::partial(t, &partial::WORDING_B));
+    }
+    let c = PARTIAL_A
+        .captures(text)
+        .or_else(|| PARTIAL_B.captures(text))?;
+    Some(Partial {
+        orig: c.name("orig")?.range(),
+        auth: c.name("auth")?.range(),
+        name: c.name("name")?.range(),
+    })
+}
+
 /// `labels`: the item labels from `m` up to the next item's decision.
 fn read_block(
     f: &Folded,
@@ -244,30 +272,24 @@ fn read_block(
     let mut original_request = None;
     let mut authorized = None;
     let mut partial = false;
-    let sub = |c: &regex::Captures, g: &str| {
-        c.name(g).map(|x| {
-            let (s, e) = f.trim(hs + x.start(), hs + x.end());
-            Spanned::new(f.slice(s, e).to_string(), f.span(s, e))
-        })
+    let sub = |x: Range<usize>| {
+        let (s, e) = f.trim(hs + x.start, hs + x.end);
+        Some(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)))
     };
     // Both partial wordings hold "was the original request": most headers
     // fail this one cheap search and skip the two capture searches.
-    let original = ORIGINAL_REQUEST.find(header_text);
-    if let Some(c) = original.and_then(|_| {
-        PARTIAL_A
-            .captures(header_text)
-            .or_else(|| PARTIAL_B.captures(header_text))
-    }) {
+    let original = self::original_request(header_text);
+    if let Some(c) = original.as_ref().and_then(|_| partial_groups(header_text)) {
         partial = true;
-        original_request = sub(&c, "orig");
-        authorized = sub(&c, "auth");
-        if let Some(n) = sub(&c, "name") {
+        original_request = sub(c.orig);
+        authorized = sub(c.auth);
+        if let Some(n) = sub(c.name) {
             name = n;
         }
     } else if let Some(m) = original {
         // An unfamiliar partial wording: keep what is sure, the original request.
         partial = true;
-        let (s, e) = f.trim(hs, hs + m.start());
+        let (s, e) = f.trim(hs, hs + m.start);
         original_request = Some(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));
     }
     let mut claims_administrator = None;

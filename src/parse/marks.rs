@@ -4,8 +4,9 @@
 //!
 //! Each guideline line used to run five regex searches and a capture search
 //! per page number; these matchers walk the same alternatives in the same
-//! order of preference. They are only called on ASCII text, where `(?i)`,
-//! `\s`, `\d` and `\b` mean their ASCII forms (no 'ſ', Kelvin sign, Unicode
+//! order of preference. They are only called on ASCII text, or text whose
+//! other characters are inert ([`super::scan::plain`]), where `(?i)`, `\s`,
+//! `\d` and `\b` mean their ASCII forms (no 'ſ', Kelvin sign, Unicode
 //! digits or spaces to mind); [`super::citation`] keeps the regexes for the
 //! rest. The tests there check each matcher against its regex.
 
@@ -34,17 +35,28 @@ fn is_word(t: &[u8], i: usize) -> bool {
         .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// `BASED_ON` matches, left to right, as `find_iter` finds them.
+/// `BASED_ON` matches, left to right, as `find_iter` finds them. Every
+/// match starts with a 'd', 'b' or 'r' in either case, so only those bytes
+/// are tried, as two byte searches (lower and upper case) merged in order.
 pub(crate) fn based_on(t: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < t.len() {
-        match based_at(t, i) {
-            Some(e) => {
-                out.push(i..e);
-                i = e;
-            }
-            None => i += 1,
+    let mut lower = memchr::memchr3_iter(b'd', b'b', b'r', t).peekable();
+    let mut upper = memchr::memchr3_iter(b'D', b'B', b'R', t).peekable();
+    let mut from = 0;
+    loop {
+        let i = match (lower.peek(), upper.peek()) {
+            (Some(&l), Some(&u)) if l < u => lower.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => upper.next(),
+            (Some(_), None) => lower.next(),
+            (None, None) => None,
+        };
+        let Some(i) = i else { break };
+        if i < from {
+            continue;
+        }
+        if let Some(e) = based_at(t, i) {
+            out.push(i..e);
+            from = e;
         }
     }
     out
@@ -104,9 +116,7 @@ fn mtus_word(t: &[u8], e: usize) -> Option<usize> {
 
 /// The first `NO_EVIDENCE` match.
 pub(crate) fn no_evidence(t: &[u8]) -> Option<Range<usize>> {
-    (0..t.len())
-        .filter(|&i| t[i] | 0x20 == b'd')
-        .find_map(|i| Some(i..no_evidence_at(t, i)?))
+    memchr::memchr2_iter(b'd', b'D', t).find_map(|i| Some(i..no_evidence_at(t, i)?))
 }
 
 /// `did not cite any (?:medical )?evidence(?: for (?:its|their|the) decision)?\.?`
@@ -125,7 +135,7 @@ fn no_evidence_at(t: &[u8], i: usize) -> Option<usize> {
 
 /// The first `SECTIONS_LABEL` match: `Sections?(?:\(s\))?\s?:`.
 pub(crate) fn sections_label(t: &[u8]) -> Option<Range<usize>> {
-    (0..t.len()).filter(|&i| t[i] | 0x20 == b's').find_map(|i| {
+    memchr::memchr2_iter(b's', b'S', t).find_map(|i| {
         let e = opt(t, opt(t, lit(t, i, "section")?, "s"), "(s)");
         let e = e + usize::from(is_space(t, e));
         Some(i..lit(t, e, ":")?)
@@ -176,7 +186,10 @@ pub(crate) struct Pages {
     pub last: Option<Range<usize>>,
 }
 
-/// `PAGE_RANGE` captures, left to right: `(\d{1,4})(?:\s?-\s?(\d{1,4}))?`.
+/// The other dash of `PAGE_RANGE`, which the regex takes in on any text.
+const EN_DASH: &str = "–";
+
+/// `PAGE_RANGE` captures, left to right: `(\d{1,4})(?:\s?[-–]\s?(\d{1,4}))?`.
 pub(crate) fn page_ranges(t: &[u8]) -> Vec<Pages> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -187,7 +200,8 @@ pub(crate) fn page_ranges(t: &[u8]) -> Vec<Pages> {
         };
         let mut d = first.end;
         d += usize::from(is_space(t, d));
-        let last = lit(t, d, "-").and_then(|d| digits(t, d + usize::from(is_space(t, d))));
+        let dash = lit(t, d, "-").or_else(|| lit(t, d, EN_DASH));
+        let last = dash.and_then(|d| digits(t, d + usize::from(is_space(t, d))));
         let end = last.as_ref().map_or(first.end, |l| l.end);
         out.push(Pages {
             whole: i..end,

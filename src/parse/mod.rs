@@ -16,6 +16,7 @@ mod heads;
 mod items;
 mod marks;
 mod older;
+mod partial;
 mod people;
 pub(crate) mod scan;
 

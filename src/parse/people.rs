@@ -126,9 +126,69 @@ pub(crate) fn read_patient(f: &Folded, start: usize, end: usize) -> Patient {
 /// The case summary without its fixed opening sentence.
 pub(crate) fn case_summary(f: &Folded, start: usize, end: usize) -> Option<Spanned<String>> {
     let (s, e) = f.trim(start, end);
-    let s = SUMMARY_INTRO
-        .find(&f.as_str()[s..e])
-        .map_or(s, |m| s + m.end());
+    let text = &f.as_str()[s..e];
+    let intro_end = if super::scan::plain(text) {
+        summary_intro(text.as_bytes())
+    } else {
+        SUMMARY_INTRO.find(text).map(|m| m.end())
+    };
+    let s = intro_end.map_or(s, |m| s + m);
     let (s, e) = f.trim(s, e);
     (s < e).then(|| Spanned::new(f.slice(s, e).to_string(), f.span(s, e)))
+}
+
+/// The opening sentences of `SUMMARY_INTRO`, in lower case.
+const SUMMARY_OPENINGS: [&str; 2] = [
+    "the expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:",
+    "disclaimer: the following case summary was taken directly from ",
+];
+
+/// End of `SUMMARY_INTRO` at the start of plain text ([`super::scan::plain`]),
+/// by hand: either opening in any case (the second runs on to its first
+/// '.'), then one whitespace byte if there is one.
+fn summary_intro(t: &[u8]) -> Option<usize> {
+    let lit = |i: usize, s: &str| {
+        let e = i.checked_add(s.len())?;
+        t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
+    };
+    let e = lit(0, SUMMARY_OPENINGS[0]).or_else(|| {
+        let from = lit(0, SUMMARY_OPENINGS[1])?;
+        memchr::memchr(b'.', &t[from..]).map(|k| from + k + 1)
+    })?;
+    let space = t
+        .get(e)
+        .is_some_and(|&b| b.is_ascii_whitespace() || b == 0x0b);
+    Some(e + usize::from(space))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-read opening ends where `SUMMARY_INTRO` ends.
+    #[test]
+    fn summary_intro_matches_the_regex() {
+        let pieces = [
+            "The expert reviewer developed the following clinical case summary based on a review of the case file, including all medical records:",
+            "THE EXPERT REVIEWER developed the following clinical case summary based on a review of the case file, including all medical records",
+            "Disclaimer: The following case summary was taken directly from ",
+            "disclaimer: the following case summary was taken directly from",
+            "the UR report",
+            ".",
+            " ",
+            "\t",
+            "\n",
+            "x",
+            "–",
+            "’",
+            ":",
+        ];
+        let mut found = 0;
+        for s in crate::parse::generated::joins(&pieces, 20000, 6) {
+            let want = SUMMARY_INTRO.find(&s).map(|m| m.end());
+            found += usize::from(want.is_some());
+            assert_eq!(summary_intro(s.as_bytes()), want, "{s:?}");
+        }
+        assert!(found > 1000, "{found}");
+    }
 }

@@ -96,6 +96,22 @@ pub(crate) fn ws_len_before(text: &str, i: usize) -> usize {
         .map_or(0, char::len_utf8)
 }
 
+/// Non-ASCII characters of real letters (dashes, curly quotes, marks and
+/// signs) that no `(?i)` literal, `\s`, `\d` or `\w` takes in: a pattern
+/// with only those (and ASCII classes) matches the same around them as
+/// around any ASCII punctuation, so an ASCII hand matcher that sees their
+/// bytes as "other" finds what the regex finds. The test below holds each
+/// to that; the en dash has its own place in page ranges.
+const INERT: [char; 16] = [
+    '–', '—', '‘', '’', '“', '”', '®', '©', '™', '°', '×', '•', '§', '…', '±', '¶',
+];
+
+/// True when `text` is ASCII but for [`INERT`] characters, so that the
+/// ASCII hand matchers of the guideline line and the verdicts may read it.
+pub(crate) fn plain(text: &str) -> bool {
+    text.is_ascii() || text.chars().all(|c| c.is_ascii() || INERT.contains(&c))
+}
+
 /// A word character as regex's Unicode `\w` (and so `\b`) has it.
 pub(crate) fn is_word(c: char) -> bool {
     regex_syntax::try_is_word_character(c).unwrap_or_else(|_| c.is_alphanumeric() || c == '_')
@@ -118,6 +134,28 @@ pub(crate) fn word_at(text: &str, i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No inert character is a word, space or digit character, or folds to
+    /// an ASCII letter, as the regex crate sees it.
+    #[test]
+    fn inert_characters_are_taken_in_by_no_class() {
+        let classes = [r"\w", r"\s", r"\d", r"(?i)[a-z]", r"\b"];
+        for c in INERT {
+            let s = c.to_string();
+            for class in classes {
+                let re = regex::Regex::new(class).unwrap();
+                assert!(!re.is_match(&s), "{c:?} {class}");
+            }
+            assert!(plain(&s) && plain(&format!("a{c}b")));
+        }
+        assert!(
+            !plain("\u{17f}")
+                && !plain("\u{212a}")
+                && !plain("é")
+                && !plain("\u{a0}")
+                && !plain("٣")
+        );
+    }
 
     #[test]
     fn folds_case_as_regex_does() {
