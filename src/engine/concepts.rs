@@ -394,7 +394,7 @@ impl ConceptMatcher {
             |i, s, e| found.push((s, i, e)),
         );
         for (i, (_, r)) in self.regexes.iter().enumerate() {
-            if self.starts.gated(i) {
+            if self.starts.gated(i) || self.starts.ruled_out(i, lower) {
                 continue;
             }
             match r {

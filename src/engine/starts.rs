@@ -13,6 +13,9 @@
 //! unanchored search finds when its leftmost match starts there; every match
 //! starts at a candidate, so trying the candidates left to right, each past
 //! the previous match's end, finds what `find_iter` finds.
+//!
+//! Any term, windowed or not, is also ruled out of a region that lacks every
+//! literal of some part it cannot match without ("relief", "morphine").
 
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{MatchKind, Span};
@@ -23,6 +26,8 @@ use regex_syntax::hir::{Hir, HirKind, Look};
 pub struct Starts {
     /// Per term, its gate; `None` for a term searched as before.
     gates: Vec<Option<Gate>>,
+    /// Per term, the literal sets it cannot match without (see [`needs`]).
+    needs: Vec<Vec<Prefilter>>,
 }
 
 struct Gate {
@@ -40,6 +45,11 @@ impl Starts {
     /// unanchored DFA is cheap, and a prefilter call and an anchored search
     /// at each of the many places a number or a short word starts cost more.
     pub fn new<'h>(terms: impl IntoIterator<Item = Option<&'h Hir>>) -> Starts {
+        let terms: Vec<Option<&Hir>> = terms.into_iter().collect();
+        let needs = terms
+            .iter()
+            .map(|hir| hir.map(needs).unwrap_or_default())
+            .collect();
         let gates = terms
             .into_iter()
             .map(|hir| {
@@ -50,7 +60,18 @@ impl Starts {
                 })
             })
             .collect();
-        Starts { gates }
+        Starts { gates, needs }
+    }
+
+    /// Whether `hay` lacks all of some set of literals every match of term
+    /// `i` holds: the term cannot match there, and is not searched. Most
+    /// regions name no percentage or no dose, and a literal search for "%"
+    /// costs far less than the term's own search from every number.
+    pub fn ruled_out(&self, i: usize, hay: &[u8]) -> bool {
+        self.needs.get(i).is_some_and(|sets| {
+            sets.iter()
+                .any(|set| set.find(hay, Span::from(0..hay.len())).is_none())
+        })
     }
 
     /// Whether term `i` is searched only at its candidates.
@@ -71,6 +92,9 @@ impl Starts {
         let word = |i: usize| hay.get(i).is_some_and(|&c| is_word_byte(c));
         for (t, g) in self.gates.iter().enumerate() {
             let Some(g) = g else { continue };
+            if self.ruled_out(t, hay) {
+                continue;
+            }
             let mut from = 0;
             // The prefilter reports the leftmost place from `from` where a
             // literal starts, so no candidate is skipped.
@@ -108,6 +132,37 @@ fn first_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     out.sort();
     out.dedup();
     Some(out)
+}
+
+/// Literal sets a match of `hir` cannot do without: for each part of its
+/// top-level sequence that cannot match empty and starts with one of a
+/// finite list of literals, a prefilter for that list. Sets of whitespace
+/// (a `\s+`) are left out: every region holds them.
+fn needs(hir: &Hir) -> Vec<Prefilter> {
+    let parts = match hir.kind() {
+        HirKind::Concat(v) => v.as_slice(),
+        HirKind::Capture(c) => return needs(&c.sub),
+        _ => std::slice::from_ref(hir),
+    };
+    parts
+        .iter()
+        .rev()
+        .filter_map(|part| {
+            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(part);
+            let literals = seq.literals()?;
+            let spaces = literals
+                .iter()
+                .any(|l| l.as_bytes().first().is_some_and(u8::is_ascii_whitespace));
+            // An empty literal (a part that may match nothing) yields no prefilter.
+            if spaces {
+                return None;
+            }
+            let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
+            // A slow prefilter (many short literals: every two-digit number)
+            // costs about what the term's own search does.
+            Prefilter::new(MatchKind::LeftmostFirst, &literals).filter(Prefilter::is_fast)
+        })
+        .collect()
 }
 
 /// Whether `hir` counts a window (`[^.]{0,120}`): unanchored, its lazy DFA
@@ -155,7 +210,7 @@ mod tests {
         (re, hir)
     }
 
-    const PATTERNS: [&str; 9] = [
+    const PATTERNS: [&str; 11] = [
         r"\b(?:mri|ct|imaging|emg|electromyograph\w*|nerve conduction)\b[^.]{0,20}\b(?:nerve root|foraminal|herniat\w+|compress\w*)",
         r"\b(?:4[1-9]|[5-9]\d|1[01]\d)[- ]years?[^.]{0,20}old\b",
         r"\bage(?:d)?\s*(?:of\s*)?(?:6[6-9]|[7-9]\d|1[01]\d)\b",
@@ -165,6 +220,8 @@ mod tests {
         r"\b%\d[a-z]{0,16}",
         r"(?:ab|b)c{0,17}",
         r"\b[a-z]+ly[^.]{0,20}",
+        r"\b(?:[3-9]\d|100)\s?(?:%|percent)\s*(?:pain\s+)?(?:relief|reduction|improvement)",
+        r"\b(?:over|older\s+than)\s+65\b",
     ];
 
     fn gated_matches(patterns: &[&str], hay: &[u8]) -> Vec<Vec<(usize, usize)>> {
@@ -183,7 +240,7 @@ mod tests {
             |t, s, e| out[t].push((s, e)),
         );
         for (t, (re, _)) in built.iter().enumerate() {
-            if !starts.gated(t) {
+            if !starts.gated(t) && !starts.ruled_out(t, hay) {
                 out[t].extend(re.find_iter(hay).map(|m| (m.start(), m.end())));
             }
         }
@@ -210,8 +267,19 @@ mod tests {
         let gated: Vec<bool> = (0..PATTERNS.len()).map(|i| starts.gated(i)).collect();
         assert_eq!(
             gated,
-            [true, true, false, true, true, true, true, true, false]
+            [
+                true, true, false, true, true, true, true, true, false, false, false
+            ]
         );
+    }
+
+    #[test]
+    fn a_term_is_ruled_out_without_a_literal_it_needs() {
+        let built: Vec<_> = PATTERNS.iter().map(|p| build(p)).collect();
+        let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
+        let relief = 9;
+        assert!(starts.ruled_out(relief, b"60% pain, over 65"));
+        assert!(!starts.ruled_out(relief, b"60% pain relief"));
     }
 
     #[test]
@@ -223,6 +291,7 @@ mod tests {
             "abcbcabc abcc bc",
             "ctmri mri mri ct mri herniation",
             "taking 120 mg, 85mg, 9 mg, 1200 mg; 5%3 and 50%5 %5 b",
+            "60% pain relief; 45 percent improvement; over 65, older than  65",
             "",
         ] {
             assert_eq!(
@@ -236,13 +305,13 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn gated_terms_find_what_find_iter_finds_in_word_soup(
-            parts in proptest::collection::vec((0usize..28, 0usize..10), 0..16)
+            parts in proptest::collection::vec((0usize..35, 0usize..10), 0..16)
         ) {
             let words = [
                 "mri", "ct", "imaging", "emg", "electromyography", "nerve", "conduction",
                 "root", "foraminal", "herniated", "compression", "41", "72", "119", "5",
                 "year", "years", "old", "age", "aged", "of", "at", "least", "over", "50", "abc",
-                "mg", "%",
+                "mg", "%", "percent", "relief", "improvement", "pain", "65", "older", "than",
             ];
             let glue = [" ", "", "-", "_", "é", ".", "ſ", "\u{212a}", "%", "b"];
             let mut s = String::new();
