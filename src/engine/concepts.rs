@@ -164,6 +164,17 @@ static GUIDELINE_TALK: LazyLock<WordList> = LazyLock::new(|| {
     ])
 });
 
+/// Whether each byte is a word character to an ASCII `\b`.
+static ASCII_WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Phrases that start a word, ASCII case-insensitively, with ASCII word
 /// boundaries as a `(?i-u)\b...` regex has them: every sentence that holds
 /// a concept is tested, and a walk at each word start costs far less than
@@ -186,20 +197,27 @@ impl WordList {
 
     fn is_match(&self, s: &str) -> bool {
         let b = s.as_bytes();
-        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-        let mut after_word = false;
-        for (i, &c) in b.iter().enumerate() {
-            let in_word = word(c);
-            if in_word
-                && !after_word
-                && self
-                    .trie
-                    .prefixes(b, i)
-                    .any(|(end, p)| !self.whole[p] || !b.get(end).is_some_and(|&c| word(c)))
+        let word = |c: u8| ASCII_WORD_BYTE[usize::from(c)];
+        let mut i = 0;
+        while i < b.len() {
+            // Skip to the next word start.
+            while b.get(i).is_some_and(|&c| !word(c)) {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+            if self
+                .trie
+                .prefixes(b, i)
+                .any(|(end, p)| !self.whole[p] || !b.get(end).is_some_and(|&c| word(c)))
             {
                 return true;
             }
-            after_word = in_word;
+            // No phrase starts inside the word.
+            while b.get(i).is_some_and(|&c| word(c)) {
+                i += 1;
+            }
         }
         false
     }
