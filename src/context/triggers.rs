@@ -144,9 +144,10 @@ pub(crate) fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// [`is_word`] of each ASCII character, by byte.
-static ASCII_WORD: [bool; 128] = {
-    let mut t = [false; 128];
+/// [`is_word`] of each ASCII character, by byte; false for every other byte
+/// (a non-ASCII character is told by decoding it).
+static ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
     let mut b = 0;
     while b < 128 {
         t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
@@ -273,10 +274,7 @@ impl Triggers {
             i += len;
             if in_word {
                 // The rest of the word starts no phrase: skip its ASCII run.
-                while bytes
-                    .get(i)
-                    .is_some_and(|&c| c.is_ascii() && ASCII_WORD[c as usize])
-                {
+                while bytes.get(i).is_some_and(|&c| ASCII_WORD[c as usize]) {
                     i += 1;
                 }
             }

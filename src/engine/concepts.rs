@@ -14,6 +14,8 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::Hir;
 
 use crate::context::trie::Trie;
 use crate::context::{self, Category, Experiencer, Negation, Temporality, Triggers};
@@ -162,6 +164,17 @@ static GUIDELINE_TALK: LazyLock<WordList> = LazyLock::new(|| {
     ])
 });
 
+/// Whether each byte is a word character to an ASCII `\b`.
+static ASCII_WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Phrases that start a word, ASCII case-insensitively, with ASCII word
 /// boundaries as a `(?i-u)\b...` regex has them: every sentence that holds
 /// a concept is tested, and a walk at each word start costs far less than
@@ -184,20 +197,27 @@ impl WordList {
 
     fn is_match(&self, s: &str) -> bool {
         let b = s.as_bytes();
-        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-        let mut after_word = false;
-        for (i, &c) in b.iter().enumerate() {
-            let in_word = word(c);
-            if in_word
-                && !after_word
-                && self
-                    .trie
-                    .prefixes(b, i)
-                    .any(|(end, p)| !self.whole[p] || !b.get(end).is_some_and(|&c| word(c)))
+        let word = |c: u8| ASCII_WORD_BYTE[usize::from(c)];
+        let mut i = 0;
+        while i < b.len() {
+            // Skip to the next word start.
+            while b.get(i).is_some_and(|&c| !word(c)) {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+            if self
+                .trie
+                .prefixes(b, i)
+                .any(|(end, p)| !self.whole[p] || !b.get(end).is_some_and(|&c| word(c)))
             {
                 return true;
             }
-            after_word = in_word;
+            // No phrase starts inside the word.
+            while b.get(i).is_some_and(|&c| word(c)) {
+                i += 1;
+            }
         }
         false
     }
@@ -213,6 +233,8 @@ pub struct ConceptMatcher {
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
     regexes: Vec<(String, ConceptRegex)>,
+    /// Where each of `regexes` could start a match in the lowercased text.
+    starts: super::starts::Starts,
 }
 
 enum ConceptRegex {
@@ -230,9 +252,9 @@ enum ConceptRegex {
 /// every case variant, which is most of the compile. None for a term with
 /// inline flags (`(?-i)` would be read wrong), non-ASCII literals or
 /// Unicode classes, whose folding is not ASCII's.
-fn lowercase_regex(book: &Rulebook, term: &str) -> Option<regex_automata::meta::Regex> {
+fn lowercase_regex(book: &Rulebook, term: &str) -> Option<(regex_automata::meta::Regex, Hir)> {
     use regex_automata::meta;
-    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind};
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, HirKind};
 
     fn lower(h: &Hir) -> Option<Hir> {
         Some(match h.kind() {
@@ -286,6 +308,7 @@ fn lowercase_regex(book: &Rulebook, term: &str) -> Option<regex_automata::meta::
         )
         .build_from_hir(&hir)
         .ok()
+        .map(|r| (r, hir))
 }
 
 pub fn compile(book: &Rulebook) -> ConceptMatcher {
@@ -293,15 +316,18 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     let mut pattern_concept = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut regexes = Vec::new();
+    let mut regex_hirs = Vec::new();
     for (_, c) in &book.concepts {
         for t in &c.terms {
             if c.regex {
                 // Bytes and ASCII classes, as for `does_not_say` patterns: a
                 // Unicode `[^.]{0,120}` is a large automaton scanned over every letter.
-                if let Some(r) = lowercase_regex(book, t) {
+                if let Some((r, hir)) = lowercase_regex(book, t) {
                     regexes.push((c.id.clone(), ConceptRegex::Lower(r)));
+                    regex_hirs.push(Some(hir));
                 } else if let Ok(r) = super::checks::rule_regex_with_cache(t, 2 * 1024 * 1024) {
                     regexes.push((c.id.clone(), ConceptRegex::AsWritten(r)));
+                    regex_hirs.push(None);
                 }
                 continue;
             }
@@ -331,6 +357,9 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
         automaton,
         pattern_concept,
         regexes,
+        // Only the lowercased terms: their matches are over the text the
+        // candidates are found in.
+        starts: super::starts::Starts::new(regex_hirs.iter().map(Option::as_ref)),
     }
 }
 
@@ -368,20 +397,40 @@ impl ConceptMatcher {
                 }
             }
         }
-        for (id, r) in &self.regexes {
+        // (start, term, end) of every regex term's match. Gated terms are
+        // found together, not term after term: sorted by start and term, they
+        // stand as the terms' `find_iter` matches appended in turn would.
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        self.starts.find(
+            lower,
+            |i, at| match &self.regexes[i].1 {
+                ConceptRegex::Lower(r) => r
+                    .search(&Input::new(lower).range(at..).anchored(Anchored::Yes))
+                    .map(|m| m.end()),
+                ConceptRegex::AsWritten(_) => None,
+            },
+            |i, s, e| found.push((s, i, e)),
+        );
+        for (i, (_, r)) in self.regexes.iter().enumerate() {
+            if self.starts.gated(i) || self.starts.ruled_out(i, lower) {
+                continue;
+            }
             match r {
                 ConceptRegex::Lower(r) => {
-                    for m in r.find_iter(lower) {
-                        out.push((id.as_str(), m.start(), m.end()));
-                    }
+                    found.extend(r.find_iter(lower).map(|m| (m.start(), i, m.end())));
                 }
                 ConceptRegex::AsWritten(r) => {
-                    for m in r.find_iter(t.as_bytes()) {
-                        out.push((id.as_str(), m.start(), m.end()));
-                    }
+                    found.extend(r.find_iter(t.as_bytes()).map(|m| (m.start(), i, m.end())));
                 }
             }
         }
+        // A term's matches never share a start: (start, term) orders them all.
+        found.sort_unstable_by_key(|&(s, i, _)| (s, i));
+        out.extend(
+            found
+                .into_iter()
+                .map(|(s, i, e)| (self.regexes[i].0.as_str(), s, e)),
+        );
         out.sort_by_key(|&(_, s, _)| s);
         out
     }
@@ -770,6 +819,72 @@ mod tests {
         assert!(!m(Affirmed, Recent, Other).holds());
     }
 
+    static MATCHER: LazyLock<ConceptMatcher> = LazyLock::new(|| {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        compile(&book)
+    });
+
+    /// The regex terms' matches as each term's `find_iter` finds them, in
+    /// the order `find_all` reports them.
+    fn regex_terms_plain<'m>(m: &'m ConceptMatcher, t: &str) -> Vec<(&'m str, usize, usize)> {
+        let lower = t.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for (id, r) in &m.regexes {
+            match r {
+                ConceptRegex::Lower(r) => out.extend(
+                    r.find_iter(lower.as_bytes())
+                        .map(|x| (id.as_str(), x.start(), x.end())),
+                ),
+                ConceptRegex::AsWritten(r) => out.extend(
+                    r.find_iter(t.as_bytes())
+                        .map(|x| (id.as_str(), x.start(), x.end())),
+                ),
+            }
+        }
+        out.sort_by_key(|&(_, s, _)| s);
+        out
+    }
+
+    fn regex_terms_found<'m>(m: &'m ConceptMatcher, t: &str) -> Vec<(&'m str, usize, usize)> {
+        m.find_all(t)
+            .into_iter()
+            .filter(|&(c, _, _)| m.regexes.iter().any(|(id, _)| id == c))
+            .collect()
+    }
+
+    #[test]
+    fn the_windowed_terms_are_gated() {
+        let m = &*MATCHER;
+        let gated = (0..m.regexes.len()).filter(|&i| m.starts.gated(i)).count();
+        assert!(gated >= 3, "{gated} gated regex terms");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gated_regex_terms_find_what_find_iter_finds(
+            parts in proptest::collection::vec((0usize..36, 0usize..9), 0..40)
+        ) {
+            let words = [
+                "MRI", "CT", "imaging", "EMG", "electrodiagnostic", "nerve root", "herniated",
+                "foraminal", "compression", "on", "by", "the", "pain", "from", "8/10", "to",
+                "3/10", "72-year-old", "aged", "67", "120", "mg", "per day", "morphine", "60%",
+                "percent", "relief", "at least", "50", "over", "65", "radiculopathy", "nerve",
+                "conduction", "fifty", "improvement",
+            ];
+            let glue = [" ", "", "-", ". ", "\u{17f}", "\u{212a}", "\u{e9}", ", ", "x"];
+            let mut s = String::new();
+            for (w, g) in parts {
+                s.push_str(words[w]);
+                s.push_str(glue[g]);
+            }
+            let m = &*MATCHER;
+            proptest::prop_assert_eq!(regex_terms_found(m, &s), regex_terms_plain(m, &s), "{:?}", s);
+        }
+    }
+
     /// Every built-in regex term takes the lowercased path and finds what the
     /// case-insensitive regex finds in the text as written.
     #[test]
@@ -787,7 +902,7 @@ mod tests {
         let mut n = 0;
         for (_, c) in &book.concepts {
             for t in c.terms.iter().filter(|_| c.regex) {
-                let Some(fast) = super::lowercase_regex(&book, t) else {
+                let Some((fast, _)) = super::lowercase_regex(&book, t) else {
                     panic!("{t} is not lowercased");
                 };
                 let Ok(slow) = crate::engine::checks::rule_regex_with_cache(t, 1 << 21) else {

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod quantity;
 pub mod resolve;
 pub mod service;
+pub mod starts;
 pub mod stated_criteria;
 pub mod suppress;
 

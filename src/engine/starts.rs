@@ -1,0 +1,329 @@
+//! Where a windowed regex concept term could match: the words its matches
+//! start with.
+//!
+//! Searched unanchored over a whole case summary, a term such as
+//! `\b(?:MRI|CT|imaging|...)\b[^.]{0,120}\b(?:nerve root|...)` drives its
+//! lazy DFA through a state for every set of 120-byte windows open at once:
+//! building those states was most of what the regex terms cost. Every match
+//! starts with one of a few literals ("mri", "ct", "imaging"); a prefilter
+//! finds them, and the term runs anchored only there, where its DFA holds a
+//! single window.
+//!
+//! Anchored at a position, a leftmost-first regex finds the match an
+//! unanchored search finds when its leftmost match starts there; every match
+//! starts at a candidate, so trying the candidates left to right, each past
+//! the previous match's end, finds what `find_iter` finds.
+//!
+//! Any term, windowed or not, is also ruled out of a region that lacks every
+//! literal of some part it cannot match without ("relief", "morphine").
+
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{MatchKind, Span};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind, Look};
+
+/// The start literals of a list of regex terms, by index in that list.
+pub struct Starts {
+    /// Per term, its gate; `None` for a term searched as before.
+    gates: Vec<Option<Gate>>,
+    /// Per term, the literal sets it cannot match without (see [`needs`]).
+    needs: Vec<Vec<Prefilter>>,
+}
+
+struct Gate {
+    /// Finds the next place one of the term's start literals occurs.
+    literals: Prefilter,
+    /// The term opens with an ASCII `\b`: a candidate that is no word
+    /// boundary cannot start a match, and is not worth a search.
+    word_boundary: bool,
+}
+
+impl Starts {
+    /// Gates for terms read from these syntax trees; `None` for a term
+    /// that is not searched as a byte regex over the text it is given here.
+    /// Only terms that count a window are gated: for the others the
+    /// unanchored DFA is cheap, and a prefilter call and an anchored search
+    /// at each of the many places a number or a short word starts cost more.
+    pub fn new<'h>(terms: impl IntoIterator<Item = Option<&'h Hir>>) -> Starts {
+        let terms: Vec<Option<&Hir>> = terms.into_iter().collect();
+        let needs = terms
+            .iter()
+            .map(|hir| hir.map(needs).unwrap_or_default())
+            .collect();
+        let gates = terms
+            .into_iter()
+            .map(|hir| {
+                let h = hir.filter(|h| counts_a_window(h))?;
+                Some(Gate {
+                    literals: Prefilter::new(MatchKind::LeftmostFirst, &first_literals(h)?)?,
+                    word_boundary: opens_with_word_boundary(h),
+                })
+            })
+            .collect();
+        Starts { gates, needs }
+    }
+
+    /// Whether `hay` lacks all of some set of literals every match of term
+    /// `i` holds: the term cannot match there, and is not searched. Most
+    /// regions name no percentage or no dose, and a literal search for "%"
+    /// costs far less than the term's own search from every number.
+    pub fn ruled_out(&self, i: usize, hay: &[u8]) -> bool {
+        self.needs.get(i).is_some_and(|sets| {
+            sets.iter()
+                .any(|set| set.find(hay, Span::from(0..hay.len())).is_none())
+        })
+    }
+
+    /// Whether term `i` is searched only at its candidates.
+    pub fn gated(&self, i: usize) -> bool {
+        self.gates.get(i).is_some_and(Option::is_some)
+    }
+
+    /// The matches of every gated term in `hay`: `matches(term, at)`
+    /// searches the term anchored at `at` and gives its match's end; each
+    /// match is passed to `found(term, start, end)`, a term's matches left
+    /// to right: what `find_iter` finds.
+    pub fn find(
+        &self,
+        hay: &[u8],
+        mut matches: impl FnMut(usize, usize) -> Option<usize>,
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
+        let word = |i: usize| hay.get(i).is_some_and(|&c| is_word_byte(c));
+        for (t, g) in self.gates.iter().enumerate() {
+            let Some(g) = g else { continue };
+            if self.ruled_out(t, hay) {
+                continue;
+            }
+            let mut from = 0;
+            // The prefilter reports the leftmost place from `from` where a
+            // literal starts, so no candidate is skipped.
+            while let Some(lit) = g.literals.find(hay, Span::from(from..hay.len())) {
+                let at = lit.start;
+                from = at + 1;
+                if g.word_boundary && at.checked_sub(1).is_some_and(word) == word(at) {
+                    continue;
+                }
+                if let Some(end) = matches(t, at) {
+                    found(t, at, end);
+                    // Never empty (it holds a start literal): the next
+                    // match starts at its end or later.
+                    from = end.max(from);
+                }
+            }
+        }
+    }
+}
+
+/// The literals every match of `hir` starts with, or `None` when they are
+/// not a finite list of non-empty strings.
+fn first_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for l in seq.literals()? {
+        if l.as_bytes().is_empty() {
+            return None;
+        }
+        out.push(l.as_bytes().to_vec());
+    }
+    if out.is_empty() {
+        return None;
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// Literal sets a match of `hir` cannot do without: for each part of its
+/// top-level sequence that cannot match empty and starts with one of a
+/// finite list of literals, a prefilter for that list. Sets of whitespace
+/// (a `\s+`) are left out: every region holds them.
+fn needs(hir: &Hir) -> Vec<Prefilter> {
+    let parts = match hir.kind() {
+        HirKind::Concat(v) => v.as_slice(),
+        HirKind::Capture(c) => return needs(&c.sub),
+        _ => std::slice::from_ref(hir),
+    };
+    parts
+        .iter()
+        .rev()
+        .filter_map(|part| {
+            let seq = Extractor::new().kind(ExtractKind::Prefix).extract(part);
+            let literals = seq.literals()?;
+            let spaces = literals
+                .iter()
+                .any(|l| l.as_bytes().first().is_some_and(u8::is_ascii_whitespace));
+            // An empty literal (a part that may match nothing) yields no prefilter.
+            if spaces {
+                return None;
+            }
+            let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
+            // A slow prefilter (many short literals: every two-digit number)
+            // costs about what the term's own search does.
+            Prefilter::new(MatchKind::LeftmostFirst, &literals).filter(Prefilter::is_fast)
+        })
+        .collect()
+}
+
+/// Whether `hir` counts a window (`[^.]{0,120}`): unanchored, its lazy DFA
+/// needs a state for every set of windows open at once, where anchored it
+/// holds one.
+fn counts_a_window(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Repetition(r) => r.max.is_some_and(|m| m >= WINDOW) || counts_a_window(&r.sub),
+        HirKind::Capture(c) => counts_a_window(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(counts_a_window),
+        _ => false,
+    }
+}
+
+/// The least count of a repeat that makes a window.
+const WINDOW: u32 = 16;
+
+/// Whether every match of `hir` must start at an ASCII word boundary.
+fn opens_with_word_boundary(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(Look::WordAscii) => true,
+        HirKind::Concat(v) => v.first().is_some_and(opens_with_word_boundary),
+        HirKind::Capture(c) => opens_with_word_boundary(&c.sub),
+        HirKind::Alternation(v) => v.iter().all(opens_with_word_boundary),
+        _ => false,
+    }
+}
+
+/// A word byte as an ASCII `\b` sees it.
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex_automata::meta;
+
+    fn build(pattern: &str) -> (meta::Regex, Hir) {
+        let hir = crate::rulebook::pattern::read(pattern).expect("pattern");
+        let re = meta::Builder::new()
+            .configure(meta::Config::new().utf8_empty(false))
+            .build_from_hir(&hir)
+            .expect("regex");
+        (re, hir)
+    }
+
+    const PATTERNS: [&str; 11] = [
+        r"\b(?:mri|ct|imaging|emg|electromyograph\w*|nerve conduction)\b[^.]{0,20}\b(?:nerve root|foraminal|herniat\w+|compress\w*)",
+        r"\b(?:4[1-9]|[5-9]\d|1[01]\d)[- ]years?[^.]{0,20}old\b",
+        r"\bage(?:d)?\s*(?:of\s*)?(?:6[6-9]|[7-9]\d|1[01]\d)\b",
+        r"\b(?:at\s+least|more\s+than|over)[^.]{0,30}(?:50|fifty)\s?(?:%|percent)",
+        r"(?:ab|b|abc)c?[^.]{0,16}",
+        r"\b(?:8[1-9]|[1-9]\d{2,3})[^.]{0,20}mg",
+        r"\b%\d[a-z]{0,16}",
+        r"(?:ab|b)c{0,17}",
+        r"\b[a-z]+ly[^.]{0,20}",
+        r"\b(?:[3-9]\d|100)\s?(?:%|percent)\s*(?:pain\s+)?(?:relief|reduction|improvement)",
+        r"\b(?:over|older\s+than)\s+65\b",
+    ];
+
+    fn gated_matches(patterns: &[&str], hay: &[u8]) -> Vec<Vec<(usize, usize)>> {
+        use regex_automata::{Anchored, Input};
+        let built: Vec<_> = patterns.iter().map(|p| build(p)).collect();
+        let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
+        let mut out = vec![Vec::new(); patterns.len()];
+        starts.find(
+            hay,
+            |t, at| {
+                built[t]
+                    .0
+                    .search(&Input::new(hay).range(at..).anchored(Anchored::Yes))
+                    .map(|m| m.end())
+            },
+            |t, s, e| out[t].push((s, e)),
+        );
+        for (t, (re, _)) in built.iter().enumerate() {
+            if !starts.gated(t) && !starts.ruled_out(t, hay) {
+                out[t].extend(re.find_iter(hay).map(|m| (m.start(), m.end())));
+            }
+        }
+        out
+    }
+
+    fn plain_matches(patterns: &[&str], hay: &[u8]) -> Vec<Vec<(usize, usize)>> {
+        patterns
+            .iter()
+            .map(|p| {
+                build(p)
+                    .0
+                    .find_iter(hay)
+                    .map(|m| (m.start(), m.end()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn terms_with_start_words_are_gated() {
+        let built: Vec<_> = PATTERNS.iter().map(|p| build(p)).collect();
+        let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
+        let gated: Vec<bool> = (0..PATTERNS.len()).map(|i| starts.gated(i)).collect();
+        assert_eq!(
+            gated,
+            [
+                true, true, false, true, true, true, true, true, false, false, false
+            ]
+        );
+    }
+
+    #[test]
+    fn a_term_is_ruled_out_without_a_literal_it_needs() {
+        let built: Vec<_> = PATTERNS.iter().map(|p| build(p)).collect();
+        let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
+        let relief = 9;
+        assert!(starts.ruled_out(relief, b"60% pain, over 65"));
+        assert!(!starts.ruled_out(relief, b"60% pain relief"));
+    }
+
+    #[test]
+    fn gated_terms_find_what_find_iter_finds() {
+        for hay in [
+            "mri of the spine: herniated disc. ct showed nerve root compression, emg too",
+            "a 72-year-old, aged 67, age of 70; 41 years old; 119-years-old man",
+            "at least 50% relief, more than fifty percent, over 50 percent",
+            "abcbcabc abcc bc",
+            "ctmri mri mri ct mri herniation",
+            "taking 120 mg, 85mg, 9 mg, 1200 mg; 5%3 and 50%5 %5 b",
+            "60% pain relief; 45 percent improvement; over 65, older than  65",
+            "",
+        ] {
+            assert_eq!(
+                gated_matches(&PATTERNS, hay.as_bytes()),
+                plain_matches(&PATTERNS, hay.as_bytes()),
+                "{hay:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gated_terms_find_what_find_iter_finds_in_word_soup(
+            parts in proptest::collection::vec((0usize..35, 0usize..10), 0..16)
+        ) {
+            let words = [
+                "mri", "ct", "imaging", "emg", "electromyography", "nerve", "conduction",
+                "root", "foraminal", "herniated", "compression", "41", "72", "119", "5",
+                "year", "years", "old", "age", "aged", "of", "at", "least", "over", "50", "abc",
+                "mg", "%", "percent", "relief", "improvement", "pain", "65", "older", "than",
+            ];
+            let glue = [" ", "", "-", "_", "é", ".", "ſ", "\u{212a}", "%", "b"];
+            let mut s = String::new();
+            for (w, g) in parts {
+                s.push_str(words[w]);
+                s.push_str(glue[g]);
+            }
+            proptest::prop_assert_eq!(
+                gated_matches(&PATTERNS, s.as_bytes()),
+                plain_matches(&PATTERNS, s.as_bytes()),
+                "{:?}", s
+            );
+        }
+    }
+}
