@@ -807,7 +807,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
 pub fn criterion_met(ctx: &ItemContext, c: &crate::rulebook::Criterion) -> bool {
     std::iter::once(&c.concept)
         .chain(&c.alternatives)
-        .any(|id| ctx.concepts.affirmed(id).is_some())
+        .any(|id| ctx.concepts().affirmed(id).is_some())
 }
 
 fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
@@ -845,7 +845,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             }
             let denied = std::iter::once(&c.concept)
                 .chain(&c.alternatives)
-                .find_map(|id| ctx.concepts.find(id, None, Assertion::Negated));
+                .find_map(|id| ctx.concepts().find(id, None, Assertion::Negated));
             let mut labels = vec![label(ctx.item.decision.span, "certified here")];
             if let Some(d) = denied {
                 labels.push(label(d.claim(), "the letter says it is absent"));
@@ -898,13 +898,18 @@ fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if ctx.item.decision.value != Decision::Upheld {
         return;
     }
-    let denied = ctx.concepts.mentions.iter().filter(|m| {
+    // Mentions placed in the rationale come from its scan alone, and those
+    // placed in the case summary from the summary's: each is read only here.
+    let denied = ctx.rationale_facts().mentions.iter().filter(|m| {
         m.place == Place::Rationale
             && m.assertion() == Assertion::Negated
             && flat_denial(ctx.text, m)
     });
     for d in denied {
-        let Some(present) = ctx.concepts.holding(&d.concept, Some(Place::CaseSummary)) else {
+        let Some(present) = ctx
+            .summary_facts()
+            .holding(&d.concept, Some(Place::CaseSummary))
+        else {
             continue;
         };
         let name = ctx

@@ -41,10 +41,10 @@ fn applies(l: &Limit, ctx: &ItemContext) -> bool {
     !l.conditional
         && l.when
             .as_ref()
-            .is_none_or(|c| ctx.concepts.affirmed(c).is_some())
+            .is_none_or(|c| ctx.concepts().affirmed(c).is_some())
         && l.unless
             .as_ref()
-            .is_none_or(|c| ctx.concepts.affirmed(c).is_none())
+            .is_none_or(|c| ctx.concepts().affirmed(c).is_none())
 }
 
 /// Guideline ids of the MTUS citations that resolve. ODG is left out: its

@@ -17,6 +17,8 @@ pub mod starts;
 pub mod stated_criteria;
 pub mod suppress;
 
+use std::cell::OnceCell;
+
 use crate::finding::Finding;
 use crate::model::{Item, Letter};
 use crate::rulebook::{Rule, Rulebook};
@@ -42,10 +44,46 @@ pub struct ItemContext<'a> {
     pub services: Vec<&'a crate::rulebook::Service>,
     /// Rulebook sections the MAXIMUS guideline line cites.
     pub cited: resolve::Cited<'a>,
-    pub concepts: concepts::Facts,
     /// The item's rationale, folded and split into sentences once for every check.
     pub rationale: Option<concepts::Region>,
     pub engine: &'a Engine<'a>,
+    /// The letter's case summary facts, shared by its items; read when a
+    /// check first asks (see [`ItemContext::concepts`]).
+    summary: &'a OnceCell<concepts::Facts>,
+    rationale_facts: OnceCell<concepts::Facts>,
+    facts: OnceCell<concepts::Facts>,
+}
+
+// Concept reading is most of the cost of a letter, and most items need only
+// part of it: a denial reads its rationale's negated mentions and goes to the
+// case summary only for one that is denied flatly; criteria and limits are
+// read for the few sections that have them. So each part is read on first use.
+impl ItemContext<'_> {
+    /// The case summary's mentions.
+    pub fn summary_facts(&self) -> &concepts::Facts {
+        self.summary.get_or_init(|| {
+            concepts::Facts::for_letter(self.letter, self.text, &self.engine.concepts)
+        })
+    }
+
+    /// The rationale's mentions alone.
+    pub fn rationale_facts(&self) -> &concepts::Facts {
+        self.rationale_facts.get_or_init(|| {
+            concepts::Facts::default()
+                .with_rationale(self.rationale.as_ref(), &self.engine.concepts)
+        })
+    }
+
+    /// Every mention the item's checks see: the case summary's, then the
+    /// rationale's.
+    pub fn concepts(&self) -> &concepts::Facts {
+        self.facts.get_or_init(|| {
+            let mut all = self.summary_facts().clone();
+            all.mentions
+                .extend(self.rationale_facts().mentions.iter().cloned());
+            all
+        })
+    }
 }
 
 impl<'a> Engine<'a> {
@@ -136,7 +174,7 @@ impl<'a> Engine<'a> {
             .collect();
         let mut findings = Vec::new();
         let mut item_facts = Vec::new();
-        let letter_facts = concepts::Facts::for_letter(letter, text, &self.concepts);
+        let summary = OnceCell::new();
         let date = resolve::letter_date(letter).map(|d| d.value);
         for item in &letter.items {
             let rationale = item
@@ -150,9 +188,11 @@ impl<'a> Engine<'a> {
                 book: self.book,
                 services: service::identify(&item.name.value, &self.services),
                 cited: resolve::cited(item.maximus.as_ref(), &self.citations, date),
-                concepts: letter_facts.with_rationale(rationale.as_ref(), &self.concepts),
                 rationale,
                 engine: self,
+                summary: &summary,
+                rationale_facts: OnceCell::new(),
+                facts: OnceCell::new(),
             };
             for rule in &rules {
                 checks::run(rule, &ctx, &mut findings);
@@ -249,5 +289,63 @@ impl ItemFacts {
             cited: ctx.cited.section_refs(),
             sections,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An item's facts, read part by part as checks ask, are what reading
+    /// the whole case summary and then its rationale gives, in that order.
+    #[test]
+    fn facts_read_on_demand_are_the_summary_then_the_rationale() {
+        let book = Rulebook::from_sources(crate::rulebook::files::embedded()).expect("rulebook");
+        let engine = Engine::new(&book);
+        let text = std::fs::read_to_string("fixtures/check/criteria/nmes-overturned-no-stroke.txt")
+            .expect("fixture");
+        let letter = crate::parse::parse(&text).expect("parses");
+        let summary = OnceCell::new();
+        let mut compared = 0;
+        for item in &letter.items {
+            let rationale = item
+                .rationale
+                .as_ref()
+                .map(|r| concepts::Region::of(&text, r.span));
+            let whole = concepts::Facts::for_letter(&letter, &text, &engine.concepts)
+                .with_rationale(rationale.as_ref(), &engine.concepts);
+            let ctx = ItemContext {
+                letter: &letter,
+                item,
+                text: &text,
+                book: &book,
+                services: Vec::new(),
+                cited: resolve::cited(None, &engine.citations, None),
+                rationale,
+                engine: &engine,
+                summary: &summary,
+                rationale_facts: OnceCell::new(),
+                facts: OnceCell::new(),
+            };
+            // The rationale alone first, as the denial check reads it.
+            let alone = format!("{:?}", ctx.rationale_facts().mentions);
+            assert!(
+                ctx.rationale_facts()
+                    .mentions
+                    .iter()
+                    .all(|m| m.place != concepts::Place::CaseSummary)
+            );
+            assert_eq!(
+                format!("{:?}", ctx.concepts().mentions),
+                format!("{:?}", whole.mentions)
+            );
+            let k = ctx.rationale_facts().mentions.len();
+            assert_eq!(
+                format!("{:?}", &whole.mentions[whole.mentions.len() - k..]),
+                alone
+            );
+            compared += whole.mentions.len();
+        }
+        assert!(compared > 0, "the fixture names concepts");
     }
 }
