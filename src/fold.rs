@@ -45,10 +45,13 @@ impl Folded {
     pub fn range(original: &str, start: usize, end: usize) -> Folded {
         let start = floor_char_boundary(original, start.min(original.len()));
         let end = floor_char_boundary(original, end.min(original.len())).max(start);
+        // Sized from the letters: about one line break every 70 bytes, and a
+        // new stretch only where more than one byte folds away; growing these
+        // from empty cost a dozen reallocations a letter.
         let mut f = Folded {
             text: String::with_capacity(end - start),
-            stretches: Vec::new(),
-            breaks: Vec::new(),
+            stretches: Vec::with_capacity((end - start) / 256 + 4),
+            breaks: Vec::with_capacity((end - start) / 48 + 2),
             original_len: original.len(),
         };
         let bytes = original.as_bytes();

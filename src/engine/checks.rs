@@ -710,10 +710,15 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
 /// Sections an item is decided under or governed by.
 pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
     let mut refs = ctx.cited.section_refs();
-    for s in &ctx.services {
-        refs.extend(s.governed_by.iter().cloned());
+    // Services of one item share most of their sections: a section already
+    // held is not cloned again (the sort and dedup below give the same set).
+    refs.reserve(ctx.services.iter().map(|s| s.governed_by.len()).sum());
+    for g in ctx.services.iter().flat_map(|s| &s.governed_by) {
+        if !refs.contains(g) {
+            refs.push(g.clone());
+        }
     }
-    refs.sort();
+    refs.sort_unstable();
     refs.dedup();
     refs
 }

@@ -107,6 +107,9 @@ pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLi
             if s < e {
                 non_mtus.push(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));
             }
+        } else if mtus.is_empty() {
+            // Most lines carry one MTUS mark: take its list as it is.
+            mtus = mtus_citations(f, body_start, body_end);
         } else {
             mtus.extend(mtus_citations(f, body_start, body_end));
         }
@@ -157,7 +160,7 @@ fn mtus_citations(f: &Folded, start: usize, end: usize) -> Vec<MtusCitation> {
         })
         .map(|(_, h)| h)
         .collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(heads.len());
     for (k, h) in heads.iter().enumerate() {
         let tail_end = heads.get(k + 1).map_or(end, |n| start + n.whole.start);
         let head_start = start + h.whole.start;
@@ -231,7 +234,9 @@ fn read_tail(
         + (body[sec_start..sections_text_end].len() - sec_body.len());
     let sec_body = sec_body.trim_end_matches([' ', '.', ',', ';']);
     if explicit || !sec_body.is_empty() {
-        for (s, e) in split_sections(sec_body) {
+        let pieces = split_sections(sec_body);
+        sections.reserve_exact(pieces.len());
+        for (s, e) in pieces {
             let (a, b) = f.trim(start + sec_offset + s, start + sec_offset + e);
             if a < b {
                 sections.push(Spanned::new(f.slice(a, b).to_string(), f.span(a, b)));

@@ -182,6 +182,23 @@ const HEADINGS: &[(HeadingKind, &[Step])] = &[
     ),
 ];
 
+/// For each byte, the headings (bit k for `HEADINGS[k]`) whose phrase starts
+/// with it in either case.
+const HEADING_LEADS: [u8; 256] = {
+    assert!(HEADINGS.len() <= 8);
+    let mut t = [0u8; 256];
+    let mut k = 0;
+    while k < HEADINGS.len() {
+        if let Some(Step::Lit(lead)) = HEADINGS[k].1.first() {
+            let b = lead.as_bytes()[0];
+            t[b.to_ascii_lowercase() as usize] |= 1 << k;
+            t[b.to_ascii_uppercase() as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    t
+};
+
 static MEDICAL_PROFESSIONAL_REVIEW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\bISSUE AT DISPUTE:|MEDICAL PROFESSIONAL REVIEW|RELIED UPON BY PROFESSIONAL REVIEWER",
@@ -203,20 +220,19 @@ static NOTICE_2013: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
     let text = f.as_str();
     let mut found: Vec<Heading> = Vec::new();
+    // Headings found so far, bit k for `HEADINGS[k]` (their kinds differ).
+    let mut seen = 0u8;
     let line_starts = std::iter::once(0).chain(f.breaks_in(0, f.len()).map(|(p, _)| p + 1));
     for start in line_starts {
         let Some(&first) = text.as_bytes().get(start) else {
             continue;
         };
-        for (kind, steps) in HEADINGS {
-            let Some(Step::Lit(lead)) = steps.first() else {
-                continue;
-            };
-            if !lead.as_bytes()[0].eq_ignore_ascii_case(&first)
-                || found.iter().any(|h| h.kind == *kind)
-            {
-                continue;
-            }
+        // Most lines start with no heading's first letter: one table look.
+        let mut candidates = HEADING_LEADS[usize::from(first)] & !seen;
+        while candidates != 0 {
+            let k = candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            let (kind, steps) = &HEADINGS[k];
             let Some(mut end) = scan::steps_at(text, start, steps) else {
                 continue;
             };
@@ -224,6 +240,7 @@ pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
                 end += 1;
             }
             if f.is_line_end(end) {
+                seen |= 1 << k;
                 found.push(Heading {
                     kind: *kind,
                     start,
@@ -330,4 +347,78 @@ fn sections(f: &Folded, headings: &[Heading]) -> Vec<Section> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The former search, every heading tried at every line start.
+    fn find_headings_reference(f: &Folded) -> Vec<Heading> {
+        let text = f.as_str();
+        let mut found: Vec<Heading> = Vec::new();
+        let line_starts = std::iter::once(0).chain(f.breaks_in(0, f.len()).map(|(p, _)| p + 1));
+        for start in line_starts {
+            let Some(&first) = text.as_bytes().get(start) else {
+                continue;
+            };
+            for (kind, steps) in HEADINGS {
+                let Some(Step::Lit(lead)) = steps.first() else {
+                    continue;
+                };
+                if !lead.as_bytes()[0].eq_ignore_ascii_case(&first)
+                    || found.iter().any(|h| h.kind == *kind)
+                {
+                    continue;
+                }
+                let Some(mut end) = scan::steps_at(text, start, steps) else {
+                    continue;
+                };
+                if text[end..].starts_with(':') {
+                    end += 1;
+                }
+                if f.is_line_end(end) {
+                    found.push(Heading {
+                        kind: *kind,
+                        start,
+                        end,
+                    });
+                }
+            }
+            if found.len() == HEADINGS.len() {
+                break;
+            }
+        }
+        found
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("HOW THE IMR FINAL DETERMINATION WAS MADE".to_string()),
+            Just("Documents Reviewed:".to_string()),
+            Just("clinical case summary".to_string()),
+            Just("IMR ISSUES, DECISIONS, AND RATIONALES".to_string()),
+            Just("IMR Decision(s) and Rationale(s)".to_string()),
+            Just("IMR DECISION AND RATIONALE x".to_string()),
+            Just("\u{17f}ummary \u{212a} \u{e9}".to_string()),
+            "[a-zA-Z0-9 :,()\u{a0}\u{e9}\u{17f}]{0,20}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn heading_table_finds_what_every_heading_tried_finds(
+            lines in proptest::collection::vec(line(), 0..12),
+            seps in proptest::collection::vec(prop_oneof![Just("\n"), Just("\n\n"), Just(" "), Just("\x0c")], 12),
+        ) {
+            let mut text = String::new();
+            for (l, s) in lines.iter().zip(&seps) {
+                text.push_str(l);
+                text.push_str(s);
+            }
+            let f = Folded::new(&text);
+            prop_assert_eq!(find_headings(&f), find_headings_reference(&f));
+        }
+    }
 }
