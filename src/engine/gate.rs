@@ -342,14 +342,16 @@ impl Walk {
         // iterator paid a call and its state bookkeeping for each of the
         // thousands of hits.
         let mut sid = self.start;
-        for (at, &b) in text.iter().enumerate() {
-            sid = self.next[sid as usize + self.classes[b as usize] as usize];
+        let mut end = 0;
+        while end < text.len() {
+            let (read, next) = self.to_match(&text[end..], sid);
+            end += read;
+            sid = next;
             if sid < self.first_match {
-                continue;
+                break;
             }
             let (from, to) = self.ends[((sid - self.first_match) >> self.shift) as usize];
             for &(literal, len) in &self.matches[from as usize..to as usize] {
-                let end = at + 1;
                 let hit = (end - len as usize, end, literal as usize);
                 // Overlapping matches are reported by end; candidates are
                 // wanted by start. A hit is out of place only past the few
@@ -363,6 +365,22 @@ impl Walk {
             }
         }
         all
+    }
+
+    /// The walk from state `sid` over `text` up to the first byte that
+    /// enters a match state: the bytes read and the state reached (not a
+    /// match state only if `text` ran out first). Apart from the handling
+    /// of matches, the walk keeps its few values in registers: inlined, the
+    /// loop spilled them and paid a dozen more instructions a byte.
+    #[inline(never)]
+    fn to_match(&self, text: &[u8], mut sid: u32) -> (usize, u32) {
+        for (i, &b) in text.iter().enumerate() {
+            sid = self.next[sid as usize + self.classes[b as usize] as usize];
+            if sid >= self.first_match {
+                return (i + 1, sid);
+            }
+        }
+        (text.len(), sid)
     }
 }
 
