@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::triggers::{Category, Hit, Kind, Roles, Triggers, is_word};
+use super::triggers::{ASCII_WORD, Category, Hit, Kind, Roles, Triggers, is_word};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Negation {
@@ -169,13 +169,25 @@ pub fn assess_among(
 
 /// Byte offset after the `words`-th word that follows `from`.
 fn forward_window(s: &str, from: usize, words: usize) -> usize {
+    // ASCII bytes are read from a table; only other characters are decoded
+    // (a window is walked for every trigger of every target).
+    let bytes = s.as_bytes();
     let mut count = 0;
     let mut in_word = false;
-    for (i, c) in s[from..].char_indices() {
-        if is_word(c) {
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
+        let (word, len) = if b.is_ascii() {
+            (ASCII_WORD[b as usize], 1)
+        } else {
+            s[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (is_word(c), c.len_utf8()))
+        };
+        if word {
             if !in_word {
                 if count == words {
-                    return from + i;
+                    return i;
                 }
                 count += 1;
             }
@@ -183,19 +195,32 @@ fn forward_window(s: &str, from: usize, words: usize) -> usize {
         } else {
             in_word = false;
         }
+        i += len;
     }
     s.len()
 }
 
 /// Byte offset of the start of the `words`-th word before `to`.
 fn backward_window(s: &str, to: usize, words: usize) -> usize {
+    let bytes = s.as_bytes();
     let mut count = 0;
     let mut in_word = false;
-    for (i, c) in s[..to].char_indices().rev() {
-        if is_word(c) {
+    // `i` is the end of the character read next.
+    let mut i = to;
+    while i > 0 {
+        let b = bytes[i - 1];
+        let (word, start) = if b.is_ascii() {
+            (ASCII_WORD[b as usize], i - 1)
+        } else {
+            s[..i]
+                .chars()
+                .next_back()
+                .map_or((false, i - 1), |c| (is_word(c), i - c.len_utf8()))
+        };
+        if word {
             if !in_word {
                 if count == words {
-                    return i + c.len_utf8();
+                    return i;
                 }
                 count += 1;
             }
@@ -203,8 +228,54 @@ fn backward_window(s: &str, to: usize, words: usize) -> usize {
         } else {
             in_word = false;
         }
+        i = start;
     }
     0
+}
+
+/// The windows as first written, over decoded characters: what the byte
+/// walks above must agree with.
+#[cfg(test)]
+mod by_chars {
+    use super::is_word;
+
+    pub fn forward_window(s: &str, from: usize, words: usize) -> usize {
+        let mut count = 0;
+        let mut in_word = false;
+        for (i, c) in s[from..].char_indices() {
+            if is_word(c) {
+                if !in_word {
+                    if count == words {
+                        return from + i;
+                    }
+                    count += 1;
+                }
+                in_word = true;
+            } else {
+                in_word = false;
+            }
+        }
+        s.len()
+    }
+
+    pub fn backward_window(s: &str, to: usize, words: usize) -> usize {
+        let mut count = 0;
+        let mut in_word = false;
+        for (i, c) in s[..to].char_indices().rev() {
+            if is_word(c) {
+                if !in_word {
+                    if count == words {
+                        return i + c.len_utf8();
+                    }
+                    count += 1;
+                }
+                in_word = true;
+            } else {
+                in_word = false;
+            }
+        }
+        0
+    }
 }
 
 #[cfg(test)]
@@ -241,5 +312,32 @@ mod tests {
         let s = "a bb  c, dd";
         assert_eq!(forward_window(s, 0, 2), 6);
         assert_eq!(backward_window(s, s.len(), 1), 7);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_windows_read_as_character_windows(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Ab", "_", " ", "-", ".", "\u{17f}", "\u{212a}", "\u{e9}", "\u{2014}",
+                    "\u{1f600}", "\u{663}", "\u{a0}", "x1", "\u{0}",
+                ]),
+                0..30,
+            ),
+            at in 0usize..200,
+            words in 0usize..6,
+        ) {
+            let s: String = parts.concat();
+            let bounds: Vec<usize> = (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect();
+            let at = bounds[at % bounds.len()];
+            proptest::prop_assert_eq!(
+                forward_window(&s, at, words),
+                by_chars::forward_window(&s, at, words)
+            );
+            proptest::prop_assert_eq!(
+                backward_window(&s, at, words),
+                by_chars::backward_window(&s, at, words)
+            );
+        }
     }
 }

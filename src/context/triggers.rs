@@ -146,7 +146,7 @@ pub(crate) fn is_word(c: char) -> bool {
 
 /// [`is_word`] of each ASCII character, by byte; false for every other byte
 /// (a non-ASCII character is told by decoding it).
-static ASCII_WORD: [bool; 256] = {
+pub(super) static ASCII_WORD: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 128 {
