@@ -216,13 +216,11 @@ impl Batch<'_> {
             Ok(())
         };
         let mut pending: Option<Vec<Done>> = None;
-        loop {
-            let part: Vec<Input> = inputs.take(chunk).collect();
-            if part.is_empty() {
-                break;
-            }
+        let mut part: Vec<Input> = inputs.take(chunk).collect();
+        while !part.is_empty() {
             let mut done = None;
             let mut written = Ok(());
+            let mut next = Vec::new();
             pool.in_place_scope(|s| {
                 s.spawn(|_| {
                     done = Some(
@@ -234,9 +232,13 @@ impl Batch<'_> {
                 if let Some(previous) = pending.take() {
                     written = write(previous);
                 }
+                // Walking the folders for the next chunk overlaps this one too:
+                // done between chunks, it left the pool idle.
+                next = inputs.take(chunk).collect();
             });
             written?;
             pending = done;
+            part = next;
         }
         if let Some(last) = pending.take() {
             write(last)?;

@@ -100,7 +100,14 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
 pub struct Inputs {
     paths: std::vec::IntoIter<PathBuf>,
     /// The sorted entries still to visit of each directory being walked.
-    stack: Vec<std::vec::IntoIter<PathBuf>>,
+    stack: Vec<std::vec::IntoIter<Entry>>,
+}
+
+/// A directory entry still to visit, and whether it is a directory when the
+/// listing said so.
+struct Entry {
+    path: PathBuf,
+    dir: Option<bool>,
 }
 
 impl Inputs {
@@ -117,12 +124,22 @@ impl Inputs {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Some(Input::File(dir.to_path_buf()));
         };
-        let mut found: Vec<PathBuf> = entries
+        let mut found: Vec<Entry> = entries
             .flatten()
             .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| e.path())
+            .map(|e| Entry {
+                // The type comes with the directory listing: no `stat` per
+                // letter on the thread that feeds the workers. A link is
+                // followed, as `Path::is_dir` follows it.
+                dir: e
+                    .file_type()
+                    .ok()
+                    .filter(|t| !t.is_symlink())
+                    .map(|t| t.is_dir()),
+                path: e.path(),
+            })
             .collect();
-        found.sort();
+        found.sort_by(|a, b| a.path.cmp(&b.path));
         self.stack.push(found.into_iter());
         None
     }
@@ -134,11 +151,11 @@ impl Iterator for Inputs {
     fn next(&mut self) -> Option<Input> {
         loop {
             if let Some(top) = self.stack.last_mut() {
-                let Some(path) = top.next() else {
+                let Some(Entry { path, dir }) = top.next() else {
                     self.stack.pop();
                     continue;
                 };
-                if path.is_dir() {
+                if dir.unwrap_or_else(|| path.is_dir()) {
                     if let Some(unreadable) = self.enter(&path) {
                         return Some(unreadable);
                     }
@@ -331,6 +348,29 @@ mod tests {
                 "-"
             ]
         );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_in_a_walked_directory_are_followed() {
+        let root = std::env::temp_dir().join(format!("imrlint-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (walked, elsewhere) = (root.join("walked"), root.join("elsewhere"));
+        std::fs::create_dir_all(elsewhere.join("inner")).unwrap();
+        std::fs::create_dir_all(&walked).unwrap();
+        std::fs::write(elsewhere.join("inner/letter.txt"), "x").unwrap();
+        std::fs::write(elsewhere.join("file.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("inner"), walked.join("dir-link")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("file.txt"), walked.join("file-link.txt"))
+            .unwrap();
+        let names: Vec<String> = Inputs::new(std::slice::from_ref(&walked))
+            .map(|i| match i {
+                Input::File(p) => p.strip_prefix(&walked).unwrap().display().to_string(),
+                Input::Stdin => "-".into(),
+            })
+            .collect();
+        assert_eq!(names, ["dir-link/letter.txt", "file-link.txt"]);
         std::fs::remove_dir_all(&root).unwrap();
     }
 
