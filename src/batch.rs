@@ -74,13 +74,8 @@ impl Batch<'_> {
         self.check_with(Outcome::run(input), sidecar)
     }
 
-    /// Evaluates a letter already read and parsed (or that failed to be):
-    /// the step `check` takes for each input, and `lsp` for each edit.
-    pub fn check(&self, outcome: Outcome) -> (Checked, Vec<crate::engine::ItemFacts>) {
-        self.check_with(outcome, None)
-    }
-
-    /// As [`Batch::check`], with the sidecar's suppressions.
+    /// Evaluates a letter already read and parsed (or that failed to be),
+    /// with the sidecar's suppressions: the step `check` takes for each input.
     fn check_with(&self, outcome: Outcome, sidecar: Option<&Sidecar>) -> Done {
         let (findings, facts, suppressed) = match (&outcome.result, &outcome.source) {
             (Ok(letter), Some(src)) => {
@@ -125,6 +120,18 @@ impl Batch<'_> {
         (checked, facts)
     }
 
+    /// One letter as a run would report it: the sidecar's suppressions
+    /// applied and the findings the baseline holds dropped (the language
+    /// server, which checks one open letter at a time).
+    pub fn check_alone(&self, outcome: Outcome, extras: &Extras) -> Checked {
+        let (mut checked, _) = self.check_with(outcome, extras.sidecar);
+        if let Some(file) = extras.baseline {
+            let mut matcher = Some(baseline::Matcher::new(file));
+            baseline_pass(&mut checked, &mut None, &mut matcher);
+        }
+        checked
+    }
+
     /// Runs `inputs` through the engine on `pool` and into `sink`, taking
     /// them from the iterator a chunk at a time.
     pub fn run(
@@ -163,26 +170,15 @@ impl Batch<'_> {
             for (mut checked, facts) in done {
                 summary.suppressed += checked.suppressed.len();
                 if fingerprints
-                    && let (Ok(letter), Some(src)) =
-                        (&checked.outcome.result, &checked.outcome.source)
+                    && let Some((key, dropped)) =
+                        baseline_pass(&mut checked, &mut recorder, &mut matcher)
                 {
-                    let key = baseline::letter_key(letter, &checked.outcome.path);
-                    if let Some(m) = &mut matcher {
-                        m.seen(&key);
-                    }
-                    let text = crate::parse::directives::mask(&src.text, &letter.directives);
-                    checked.findings.retain(|f| {
-                        let item = f
-                            .item
-                            .and_then(|i| letter.items.iter().find(|x| x.index == i))
-                            .map(|x| x.name.value.as_str());
-                        let flagged = f.span.slice(&text).unwrap_or_default();
-                        let fp = baseline::fingerprint(&key, &f.code, item, flagged);
-                        let drop = settle(&mut recorder, &mut matcher, fp, &key, f, item);
-                        baselined += usize::from(drop);
-                        !drop
-                    });
-                    if self.audit {
+                    baselined += dropped;
+                    if self.audit
+                        && let (Ok(letter), Some(src)) =
+                            (&checked.outcome.result, &checked.outcome.source)
+                    {
+                        let text = crate::parse::directives::mask(&src.text, &letter.directives);
                         keys.push(LetterKey {
                             key,
                             items: letter
@@ -301,6 +297,38 @@ impl Batch<'_> {
             recorded: recorder.map(baseline::Recorder::finish),
         })
     }
+}
+
+/// A letter's findings against the baseline: each is fingerprinted, then
+/// recorded (`--write-baseline`) or dropped when the baseline holds it.
+/// Returns the letter's key and how many findings were dropped, or nothing
+/// for a letter that did not parse.
+fn baseline_pass(
+    checked: &mut Checked,
+    recorder: &mut Option<baseline::Recorder>,
+    matcher: &mut Option<baseline::Matcher>,
+) -> Option<(String, usize)> {
+    let (Ok(letter), Some(src)) = (&checked.outcome.result, &checked.outcome.source) else {
+        return None;
+    };
+    let key = baseline::letter_key(letter, &checked.outcome.path);
+    if let Some(m) = matcher {
+        m.seen(&key);
+    }
+    let text = crate::parse::directives::mask(&src.text, &letter.directives);
+    let mut dropped = 0;
+    checked.findings.retain(|f| {
+        let item = f
+            .item
+            .and_then(|i| letter.items.iter().find(|x| x.index == i))
+            .map(|x| x.name.value.as_str());
+        let flagged = f.span.slice(&text).unwrap_or_default();
+        let fp = baseline::fingerprint(&key, &f.code, item, flagged);
+        let drop = settle(recorder, matcher, fp, &key, f, item);
+        dropped += usize::from(drop);
+        !drop
+    });
+    Some((key, dropped))
 }
 
 /// Records a finding (`--write-baseline`) and matches it against the

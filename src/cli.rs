@@ -92,6 +92,12 @@ pub enum Command {
         rules: RuleArgs,
         #[command(flatten)]
         config: ConfigArgs,
+        /// Suppressions for letters without a case-number line or allow lines: the TOML sidecar `check --suppressions` reads.
+        #[arg(long, value_name = "FILE")]
+        suppressions: Option<PathBuf>,
+        /// Leave out findings recorded in this baseline (written by `check --write-baseline`), as `check --baseline` does.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
     },
     /// Show the configuration in effect for `check`, `audit` and `lsp`: each setting, its value and where it came from (default, a line of imrlint.toml, the command line).
     Config {
@@ -260,7 +266,15 @@ pub fn main() -> ExitCode {
             filter,
             rules,
             config,
-        } => crate::lsp::run(&config, &filter, &rules),
+            suppressions,
+            baseline,
+        } => crate::lsp::run(
+            &config,
+            &filter,
+            &rules,
+            suppressions.as_deref(),
+            baseline.as_deref(),
+        ),
         Command::Config {
             filter,
             rules,

@@ -60,8 +60,13 @@ fn read_frames(out: impl Read, tx: std::sync::mpsc::Sender<Value>) {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&[])
+    }
+
+    fn start_with(args: &[&str]) -> Client {
         let mut child = Command::new(BIN)
             .arg("lsp")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -545,4 +550,75 @@ fn exit_without_shutdown_is_code_1() {
     assert_eq!(r["error"]["code"], -32600, "{r}");
     c.notify("exit", Value::Null);
     assert_eq!(c.finish().0, Some(0));
+}
+
+#[test]
+fn suppressions_and_baseline_hide_what_check_would_not_report() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lsp-extras");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sidecar = "fixtures/check/suppression/suppressions.toml";
+    let tens = "fixtures/check/citation/tens-odg-only.txt";
+    // The sidecar allows NMES_CODE in the NMES letter (case CM15-0999209) with
+    // a reason, and `citation` in the TENS letter without one.
+    let mut c = Client::start_with(&["--suppressions", sidecar]);
+    c.initialize(false);
+    let nmes = uri_of(Path::new(NMES));
+    c.open(&nmes, &read(NMES));
+    let d = c.diagnostics(&nmes);
+    assert!(
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["code"] != NMES_CODE),
+        "{d}"
+    );
+    let t = uri_of(Path::new(tens));
+    c.open(&t, &read(tens));
+    let d = c.diagnostics(&t);
+    let codes: Vec<&str> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["suppression/missing-reason"], "{d}");
+    assert_eq!(c.shutdown_and_exit().0, Some(0));
+
+    // A baseline written by `check` hides the letter's findings, also after
+    // lines are inserted above them; a new finding still shows. The file
+    // name has a space: a letter without a case number is keyed by it.
+    let text = read(NMES).replace("Case Number: CM15-0999209", "Case Number:");
+    let letter = dir.join("draft letter.txt");
+    std::fs::write(&letter, &text).unwrap();
+    let baseline = dir.join("baseline.json");
+    let out = Command::new(BIN)
+        .args(["check", "--quiet", "--write-baseline"])
+        .arg(&baseline)
+        .arg(&letter)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!check_json("lsp-extras-nmes.txt", &text).is_empty());
+    let mut c = Client::start_with(&["--baseline", baseline.to_str().unwrap()]);
+    c.initialize(false);
+    let uri = uri_of(&letter);
+    assert!(uri.contains("draft%20letter.txt"), "{uri}");
+    c.open(&uri, &format!("Draft 2, for review.\n\n{text}"));
+    let d = c.diagnostics(&uri);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+    // The same text under another name is another letter: not in the baseline.
+    let other = uri_of(Path::new(NMES)).replace("nmes-overturned-no-stroke", "other");
+    c.open(&other, &text);
+    let d = c.diagnostics(&other);
+    assert!(!d["diagnostics"].as_array().unwrap().is_empty(), "{d}");
+    assert_eq!(c.shutdown_and_exit().0, Some(0));
+
+    // A baseline that cannot be read stops the server at start, naming it.
+    let missing = dir.join("missing.json");
+    let c = Client::start_with(&["--baseline", missing.to_str().unwrap()]);
+    let (code, log) = c.finish();
+    assert_eq!(code, Some(2));
+    assert!(log.contains("missing.json"), "{log}");
 }

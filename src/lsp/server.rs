@@ -24,7 +24,7 @@ use lsp_types::{
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Extras};
 use crate::lsp::diagnostics::{self, Options};
 use crate::lsp::documents::{Document, is_letter};
 use crate::lsp::transport::{self, Frame};
@@ -48,6 +48,9 @@ enum State {
 
 pub struct Server<'a, W: Write> {
     batch: &'a Batch<'a>,
+    /// `--suppressions` and `--baseline`: the editor shows what `check` with
+    /// the same files would report.
+    extras: Extras<'a>,
     out: W,
     state: State,
     options: Options,
@@ -69,11 +72,18 @@ impl<'a, W: Write> Server<'a, W> {
     pub fn new(batch: &'a Batch<'a>, out: W) -> Self {
         Server {
             batch,
+            extras: Extras::default(),
             out,
             state: State::Uninitialized,
             options: Options::default(),
             documents: HashMap::new(),
         }
+    }
+
+    /// Applies a suppressions sidecar and a baseline to every letter checked.
+    pub fn with_extras(mut self, extras: Extras<'a>) -> Self {
+        self.extras = extras;
+        self
     }
 
     /// Serves messages from `input` until `exit` or the end of the input;
@@ -281,11 +291,13 @@ impl<'a, W: Write> Server<'a, W> {
             return Ok(());
         };
         let source = Source {
-            path: doc.uri.as_str().to_string(),
+            path: letter_path(&doc.uri),
             kind: SourceKind::Text,
             text: doc.text.clone(),
         };
-        let (checked, _) = self.batch.check(Outcome::parsed(source));
+        let checked = self
+            .batch
+            .check_alone(Outcome::parsed(source), &self.extras);
         let diagnostics = diagnostics::of_checked(uri, &checked, self.options);
         let params = PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(doc.version));
         self.send_diagnostics(params)
@@ -299,6 +311,35 @@ impl<'a, W: Write> Server<'a, W> {
         )
         .map_err(|e| format!("cannot write to the client: {e}"))
     }
+}
+
+/// The letter's path as `check` would name it: a `file:` URI's path,
+/// percent-decoded, so a sidecar or baseline entry keyed by file name (a
+/// letter without a case number) matches in the editor too.
+fn letter_path(uri: &Uri) -> String {
+    let Some(path) = uri.as_str().strip_prefix("file://") else {
+        return uri.as_str().to_string();
+    };
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn parse_params<T: DeserializeOwned>(params: Value) -> Result<T, String> {
