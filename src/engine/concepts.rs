@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::Hir;
 
@@ -229,7 +228,7 @@ impl WordList {
 pub struct ConceptMatcher {
     /// Holds the terms lowercased and is searched over a lowercased copy of
     /// the text (see [`ConceptMatcher::find_all`]).
-    automaton: Option<AhoCorasick>,
+    automaton: Option<super::terms::Terms>,
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
     regexes: Vec<(String, ConceptRegex)>,
@@ -348,11 +347,7 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     // A DFA: built once per run, it is searched over every case summary and
     // rationale, where the default (a contiguous NFA for this many terms)
     // follows failure links byte by byte.
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&patterns)
-        .ok();
+    let automaton = super::terms::Terms::new(&patterns);
     ConceptMatcher {
         automaton,
         pattern_concept,
@@ -386,16 +381,12 @@ impl ConceptMatcher {
         buf.extend_from_slice(t.as_bytes());
         buf.make_ascii_lowercase();
         let lower: &[u8] = buf;
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(lower) {
-                if super::service::whole_word(t, m.start(), m.end()) {
-                    out.push((
-                        self.pattern_concept[m.pattern().as_usize()].as_str(),
-                        m.start(),
-                        m.end(),
-                    ));
+        if let Some(terms) = &self.automaton {
+            terms.for_each(lower, |p, s, e| {
+                if super::service::whole_word(t, s, e) {
+                    out.push((self.pattern_concept[p].as_str(), s, e));
                 }
-            }
+            });
         }
         // (start, term, end) of every regex term's match. Gated terms are
         // found together, not term after term: sorted by start and term, they
