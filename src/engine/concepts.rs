@@ -625,10 +625,16 @@ struct Reading {
 
 impl Reading {
     fn of(triggers: &Triggers, sentence: &str, place: Place) -> Reading {
+        let review_history = place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence);
         Reading {
-            review_history: place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence),
+            review_history,
             guideline_talk: place == Place::Rationale && GUIDELINE_TALK.is_match(sentence),
-            triggers: triggers.find(sentence),
+            // No mention of a review-history sentence is read in context.
+            triggers: if review_history {
+                Vec::new()
+            } else {
+                triggers.find(sentence)
+            },
         }
     }
 }
