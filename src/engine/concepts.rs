@@ -392,8 +392,10 @@ impl ConceptMatcher {
         // found together, not term after term: sorted by start and term, they
         // stand as the terms' `find_iter` matches appended in turn would.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut present = self.starts.present();
         self.starts.find(
             lower,
+            &mut present,
             |i, at| match &self.regexes[i].1 {
                 ConceptRegex::Lower(r) => r
                     .search(&Input::new(lower).range(at..).anchored(Anchored::Yes))
@@ -403,7 +405,7 @@ impl ConceptMatcher {
             |i, s, e| found.push((s, i, e)),
         );
         for (i, (_, r)) in self.regexes.iter().enumerate() {
-            if self.starts.gated(i) || self.starts.ruled_out(i, lower) {
+            if self.starts.gated(i) || self.starts.ruled_out_in(i, lower, &mut present) {
                 continue;
             }
             match r {
