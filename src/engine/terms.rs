@@ -15,7 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
 
 /// Phrases found leftmost-longest, as `AhoCorasick::find_iter` finds them.
 pub enum Terms {
-    Walked(DFA),
+    Walked(Box<DFA>),
     /// A list with an empty phrase, whose empty matches the crate's
     /// iterator steps over in its own way: searched by the crate.
     Crate(AhoCorasick),
@@ -40,7 +40,7 @@ impl Terms {
             .build(phrases)
             .ok()?;
         dfa.start_state(Anchored::No).ok()?;
-        Some(Terms::Walked(dfa))
+        Some(Terms::Walked(Box::new(dfa)))
     }
 
     /// Each match in `hay`, left to right, as (phrase index, start, end).
@@ -85,10 +85,10 @@ impl Terms {
 mod tests {
     use super::*;
 
-    fn both(
-        phrases: &[&str],
-        hay: &str,
-    ) -> (Vec<(usize, usize, usize)>, Vec<(usize, usize, usize)>) {
+    /// (phrase, start, end) of each match.
+    type Found = Vec<(usize, usize, usize)>;
+
+    fn both(phrases: &[&str], hay: &str) -> (Found, Found) {
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(phrases)
