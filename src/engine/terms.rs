@@ -62,14 +62,16 @@ impl Terms {
             let mut sid = start;
             // (phrase, end) of the last match state passed.
             let mut last = None;
-            for (i, &b) in hay[at..].iter().enumerate() {
+            let mut i = at;
+            while let Some(&b) = hay.get(i) {
                 sid = dfa.next_state(Anchored::No, sid, b);
+                i += 1;
                 if dfa.is_special(sid) {
                     if dfa.is_dead(sid) {
                         break;
                     }
                     if dfa.is_match(sid) {
-                        last = Some((dfa.match_pattern(sid, 0), at + i + 1));
+                        last = Some((dfa.match_pattern(sid, 0), i));
                     }
                 }
             }
