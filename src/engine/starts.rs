@@ -32,6 +32,9 @@ pub struct Starts {
     /// Each distinct literal set once: terms share them ("year", "old",
     /// "relief"), and a region is searched for each once.
     sets: Vec<Need>,
+    /// Per set, the other sets holding all its literals: where one of them
+    /// is absent, so is it, unsearched.
+    supersets: Vec<Vec<usize>>,
 }
 
 /// A literal set, present in a haystack when one of its searches finds a
@@ -43,6 +46,16 @@ struct Need {
 }
 
 impl Need {
+    /// About what a search for this set of `literals` costs: a literal
+    /// searched alone (memchr, memmem) costs one, many searched together
+    /// (Teddy) several.
+    fn cost(&self, literals: &[Vec<u8>]) -> usize {
+        match self.searches.as_slice() {
+            [_] if literals.len() > 1 => 4,
+            searches => searches.len(),
+        }
+    }
+
     fn present(&self, hay: &[u8]) -> bool {
         self.searches
             .iter()
@@ -78,16 +91,22 @@ impl Starts {
             .iter()
             .map(|hir| {
                 let Some(hir) = hir else { return Vec::new() };
-                needs(hir)
+                let mut term: Vec<(usize, usize)> = needs(hir)
                     .into_iter()
                     .map(|(key, need)| {
-                        keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+                        let cost = need.cost(&key);
+                        let k = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
                             keys.push(key);
                             sets.push(need);
                             sets.len() - 1
-                        })
+                        });
+                        (cost, k)
                     })
-                    .collect()
+                    .collect();
+                // Any absent set rules the term out: the cheap ones are
+                // searched first, and a region seldom needs the others.
+                term.sort_by_key(|&(cost, _)| cost);
+                term.into_iter().map(|(_, k)| k).collect()
             })
             .collect();
         let gates = terms
@@ -100,7 +119,21 @@ impl Starts {
                 })
             })
             .collect();
-        Starts { gates, needs, sets }
+        let supersets = keys
+            .iter()
+            .enumerate()
+            .map(|(i, small)| {
+                (0..keys.len())
+                    .filter(|&j| j != i && small.iter().all(|l| keys[j].contains(l)))
+                    .collect()
+            })
+            .collect();
+        Starts {
+            gates,
+            needs,
+            sets,
+            supersets,
+        }
     }
 
     /// Whether `hay` lacks all of some set of literals every match of term
@@ -123,8 +156,15 @@ impl Starts {
     pub fn ruled_out_in(&self, i: usize, hay: &[u8], present: &mut Present) -> bool {
         self.needs.get(i).is_some_and(|sets| {
             sets.iter().any(|&k| {
-                let known = &mut present.known[k];
-                !*known.get_or_insert_with(|| self.sets[k].present(hay))
+                if let Some(known) = present.known[k] {
+                    return !known;
+                }
+                let found = !self.supersets[k]
+                    .iter()
+                    .any(|&j| present.known[j] == Some(false))
+                    && self.sets[k].present(hay);
+                present.known[k] = Some(found);
+                !found
             })
         })
     }
@@ -313,9 +353,12 @@ mod tests {
         let built: Vec<_> = patterns.iter().map(|p| build(p)).collect();
         let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
         let mut out = vec![Vec::new(); patterns.len()];
+        // One record of the literal sets for every term, as the concept
+        // scan keeps it.
+        let mut present = starts.present();
         starts.find(
             hay,
-            &mut starts.present(),
+            &mut present,
             |t, at| {
                 built[t]
                     .0
@@ -325,7 +368,7 @@ mod tests {
             |t, s, e| out[t].push((s, e)),
         );
         for (t, (re, _)) in built.iter().enumerate() {
-            if !starts.gated(t) && !starts.ruled_out(t, hay) {
+            if !starts.gated(t) && !starts.ruled_out_in(t, hay, &mut present) {
                 out[t].extend(re.find_iter(hay).map(|m| (m.start(), m.end())));
             }
         }
@@ -378,6 +421,30 @@ mod tests {
             .map(|t| starts.ruled_out(t, hay))
             .collect();
         assert_eq!(asked, alone);
+    }
+
+    #[test]
+    fn a_set_is_absent_where_a_set_holding_its_literals_is() {
+        let patterns = [
+            r"\b(?:mri|ct)\b[^.]{0,20}\b(?:root|disc|herniat\w*)",
+            r"\b(?:root|disc)\b[^.]{0,20}\bon\s+mri",
+        ];
+        let built: Vec<_> = patterns.iter().map(|p| build(p)).collect();
+        let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
+        // "root" and "disc" within "root", "disc" and "herniat"; "mri" within "mri" and "ct".
+        assert_eq!(starts.supersets.iter().filter(|s| !s.is_empty()).count(), 2);
+        for hay in [
+            &b"mri showed a disc on mri"[..],
+            b"mri showed nothing",
+            b"herniated",
+        ] {
+            let mut present = starts.present();
+            let asked: Vec<bool> = (0..2)
+                .map(|t| starts.ruled_out_in(t, hay, &mut present))
+                .collect();
+            let alone: Vec<bool> = (0..2).map(|t| starts.ruled_out(t, hay)).collect();
+            assert_eq!(asked, alone, "{:?}", String::from_utf8_lossy(hay));
+        }
     }
 
     #[test]
