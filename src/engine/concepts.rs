@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::{Anchored, Input};
 use regex_syntax::hir::Hir;
 
@@ -229,7 +228,7 @@ impl WordList {
 pub struct ConceptMatcher {
     /// Holds the terms lowercased and is searched over a lowercased copy of
     /// the text (see [`ConceptMatcher::find_all`]).
-    automaton: Option<AhoCorasick>,
+    automaton: Option<super::terms::Terms>,
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
     regexes: Vec<(String, ConceptRegex)>,
@@ -348,11 +347,7 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     // A DFA: built once per run, it is searched over every case summary and
     // rationale, where the default (a contiguous NFA for this many terms)
     // follows failure links byte by byte.
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&patterns)
-        .ok();
+    let automaton = super::terms::Terms::new(&patterns);
     ConceptMatcher {
         automaton,
         pattern_concept,
@@ -386,23 +381,21 @@ impl ConceptMatcher {
         buf.extend_from_slice(t.as_bytes());
         buf.make_ascii_lowercase();
         let lower: &[u8] = buf;
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(lower) {
-                if super::service::whole_word(t, m.start(), m.end()) {
-                    out.push((
-                        self.pattern_concept[m.pattern().as_usize()].as_str(),
-                        m.start(),
-                        m.end(),
-                    ));
+        if let Some(terms) = &self.automaton {
+            terms.for_each(lower, |p, s, e| {
+                if super::service::whole_word(t, s, e) {
+                    out.push((self.pattern_concept[p].as_str(), s, e));
                 }
-            }
+            });
         }
         // (start, term, end) of every regex term's match. Gated terms are
         // found together, not term after term: sorted by start and term, they
         // stand as the terms' `find_iter` matches appended in turn would.
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut present = self.starts.present();
         self.starts.find(
             lower,
+            &mut present,
             |i, at| match &self.regexes[i].1 {
                 ConceptRegex::Lower(r) => r
                     .search(&Input::new(lower).range(at..).anchored(Anchored::Yes))
@@ -412,7 +405,7 @@ impl ConceptMatcher {
             |i, s, e| found.push((s, i, e)),
         );
         for (i, (_, r)) in self.regexes.iter().enumerate() {
-            if self.starts.gated(i) || self.starts.ruled_out(i, lower) {
+            if self.starts.gated(i) || self.starts.ruled_out_in(i, lower, &mut present) {
                 continue;
             }
             match r {
@@ -572,14 +565,15 @@ impl Facts {
 /// Sentence ranges of a folded text: split after . ! ? followed by a space and a capital or digit.
 pub(crate) fn sentences(t: &str) -> Vec<(usize, usize)> {
     let b = t.as_bytes();
-    let mut out = Vec::new();
+    // About one sentence in a hundred bytes: few regions regrow.
+    let mut out = Vec::with_capacity(t.len() / 64 + 1);
     let mut start = 0;
     let mut i = 0;
     while let Some(at) = next_stop(b, i) {
         if b.get(at + 1) == Some(&b' ')
             && b.get(at + 2)
                 .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && !abbreviation(&t[start..at])
+            && !abbreviation(&b[start..at])
         {
             out.push((start, at + 1));
             start = at + 2;
@@ -617,11 +611,18 @@ fn next_stop(b: &[u8], from: usize) -> Option<usize> {
         .map(|k| i + k)
 }
 
-fn abbreviation(before: &str) -> bool {
-    let last = before.rsplit(' ').next().unwrap_or("");
+/// Whether the last word of `before` (after its last space) is an
+/// abbreviation or a single character, whose stop ends no sentence. Bytes,
+/// not a `rsplit`: a letter has a stop followed by a capital every few dozen
+/// bytes, and the splitter's set-up cost more than the walk back.
+fn abbreviation(before: &[u8]) -> bool {
+    let last = before
+        .iter()
+        .rposition(|&c| c == b' ')
+        .map_or(before, |i| &before[i + 1..]);
     matches!(
         last,
-        "Dr" | "Mr" | "Mrs" | "Ms" | "vs" | "e.g" | "i.e" | "No" | "approx"
+        b"Dr" | b"Mr" | b"Mrs" | b"Ms" | b"vs" | b"e.g" | b"i.e" | b"No" | b"approx"
     ) || last.len() == 1
 }
 
@@ -634,10 +635,16 @@ struct Reading {
 
 impl Reading {
     fn of(triggers: &Triggers, sentence: &str, place: Place) -> Reading {
+        let review_history = place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence);
         Reading {
-            review_history: place == Place::CaseSummary && REVIEW_HISTORY.is_match(sentence),
+            review_history,
             guideline_talk: place == Place::Rationale && GUIDELINE_TALK.is_match(sentence),
-            triggers: triggers.find(sentence),
+            // No mention of a review-history sentence is read in context.
+            triggers: if review_history {
+                Vec::new()
+            } else {
+                triggers.find(sentence)
+            },
         }
     }
 }
@@ -779,6 +786,18 @@ mod tests {
             for (list, re) in word_list_regexes() {
                 proptest::prop_assert_eq!(list.is_match(&s), re.is_match(&s), "{:?}", s);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn abbreviations_read_by_byte_as_by_rsplit(s in "[DrMsNoe.gi \u{e9}\u{17f}x]{0,12}") {
+            let last = s.rsplit(' ').next().unwrap_or("");
+            let want = matches!(
+                last,
+                "Dr" | "Mr" | "Mrs" | "Ms" | "vs" | "e.g" | "i.e" | "No" | "approx"
+            ) || last.len() == 1;
+            proptest::prop_assert_eq!(abbreviation(s.as_bytes()), want, "{:?}", s);
         }
     }
 

@@ -26,8 +26,47 @@ use regex_syntax::hir::{Hir, HirKind, Look};
 pub struct Starts {
     /// Per term, its gate; `None` for a term searched as before.
     gates: Vec<Option<Gate>>,
-    /// Per term, the literal sets it cannot match without (see [`needs`]).
-    needs: Vec<Vec<Prefilter>>,
+    /// Per term, indexes in `sets` of the literal sets it cannot match
+    /// without (see [`needs`]).
+    needs: Vec<Vec<usize>>,
+    /// Each distinct literal set once: terms share them ("year", "old",
+    /// "relief"), and a region is searched for each once.
+    sets: Vec<Need>,
+    /// Per set, the other sets holding all its literals: where one of them
+    /// is absent, so is it, unsearched.
+    supersets: Vec<Vec<usize>>,
+}
+
+/// A literal set, present in a haystack when one of its searches finds a
+/// literal.
+struct Need {
+    /// One search for the whole set when it is fast; else one per literal
+    /// ("%" and "percent"; "mg" and "milligram"), each a memchr or memmem.
+    searches: Vec<Prefilter>,
+}
+
+impl Need {
+    /// About what a search for this set of `literals` costs: a literal
+    /// searched alone (memchr, memmem) costs one, many searched together
+    /// (Teddy) several.
+    fn cost(&self, literals: &[Vec<u8>]) -> usize {
+        match self.searches.as_slice() {
+            [_] if literals.len() > 1 => 4,
+            searches => searches.len(),
+        }
+    }
+
+    fn present(&self, hay: &[u8]) -> bool {
+        self.searches
+            .iter()
+            .any(|p| p.find(hay, Span::from(0..hay.len())).is_some())
+    }
+}
+
+/// Which literal sets a haystack holds, learnt as terms ask.
+pub struct Present {
+    /// Per set: unknown, absent or present.
+    known: Vec<Option<bool>>,
 }
 
 struct Gate {
@@ -46,9 +85,29 @@ impl Starts {
     /// at each of the many places a number or a short word starts cost more.
     pub fn new<'h>(terms: impl IntoIterator<Item = Option<&'h Hir>>) -> Starts {
         let terms: Vec<Option<&Hir>> = terms.into_iter().collect();
+        let mut keys: Vec<Vec<Vec<u8>>> = Vec::new();
+        let mut sets = Vec::new();
         let needs = terms
             .iter()
-            .map(|hir| hir.map(needs).unwrap_or_default())
+            .map(|hir| {
+                let Some(hir) = hir else { return Vec::new() };
+                let mut term: Vec<(usize, usize)> = needs(hir)
+                    .into_iter()
+                    .map(|(key, need)| {
+                        let cost = need.cost(&key);
+                        let k = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+                            keys.push(key);
+                            sets.push(need);
+                            sets.len() - 1
+                        });
+                        (cost, k)
+                    })
+                    .collect();
+                // Any absent set rules the term out: the cheap ones are
+                // searched first, and a region seldom needs the others.
+                term.sort_by_key(|&(cost, _)| cost);
+                term.into_iter().map(|(_, k)| k).collect()
+            })
             .collect();
         let gates = terms
             .into_iter()
@@ -60,7 +119,21 @@ impl Starts {
                 })
             })
             .collect();
-        Starts { gates, needs }
+        let supersets = keys
+            .iter()
+            .enumerate()
+            .map(|(i, small)| {
+                (0..keys.len())
+                    .filter(|&j| j != i && small.iter().all(|l| keys[j].contains(l)))
+                    .collect()
+            })
+            .collect();
+        Starts {
+            gates,
+            needs,
+            sets,
+            supersets,
+        }
     }
 
     /// Whether `hay` lacks all of some set of literals every match of term
@@ -68,9 +141,31 @@ impl Starts {
     /// regions name no percentage or no dose, and a literal search for "%"
     /// costs far less than the term's own search from every number.
     pub fn ruled_out(&self, i: usize, hay: &[u8]) -> bool {
+        self.ruled_out_in(i, hay, &mut self.present())
+    }
+
+    /// Nothing known yet of a haystack's literal sets.
+    pub fn present(&self) -> Present {
+        Present {
+            known: vec![None; self.sets.len()],
+        }
+    }
+
+    /// As [`Starts::ruled_out`], each set searched for in `hay` at most
+    /// once for all the terms asked about with the same `present`.
+    pub fn ruled_out_in(&self, i: usize, hay: &[u8], present: &mut Present) -> bool {
         self.needs.get(i).is_some_and(|sets| {
-            sets.iter()
-                .any(|set| set.find(hay, Span::from(0..hay.len())).is_none())
+            sets.iter().any(|&k| {
+                if let Some(known) = present.known[k] {
+                    return !known;
+                }
+                let found = !self.supersets[k]
+                    .iter()
+                    .any(|&j| present.known[j] == Some(false))
+                    && self.sets[k].present(hay);
+                present.known[k] = Some(found);
+                !found
+            })
         })
     }
 
@@ -86,13 +181,14 @@ impl Starts {
     pub fn find(
         &self,
         hay: &[u8],
+        present: &mut Present,
         mut matches: impl FnMut(usize, usize) -> Option<usize>,
         mut found: impl FnMut(usize, usize, usize),
     ) {
         let word = |i: usize| hay.get(i).is_some_and(|&c| is_word_byte(c));
         for (t, g) in self.gates.iter().enumerate() {
             let Some(g) = g else { continue };
-            if self.ruled_out(t, hay) {
+            if self.ruled_out_in(t, hay, present) {
                 continue;
             }
             let mut from = 0;
@@ -136,9 +232,10 @@ fn first_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 
 /// Literal sets a match of `hir` cannot do without: for each part of its
 /// top-level sequence that cannot match empty and starts with one of a
-/// finite list of literals, a prefilter for that list. Sets of whitespace
-/// (a `\s+`) are left out: every region holds them.
-fn needs(hir: &Hir) -> Vec<Prefilter> {
+/// finite list of literals, that list (sorted, as a key to share it by) and
+/// its search. Sets of whitespace (a `\s+`) are left out: every region holds
+/// them.
+fn needs(hir: &Hir) -> Vec<(Vec<Vec<u8>>, Need)> {
     let parts = match hir.kind() {
         HirKind::Concat(v) => v.as_slice(),
         HirKind::Capture(c) => return needs(&c.sub),
@@ -153,16 +250,43 @@ fn needs(hir: &Hir) -> Vec<Prefilter> {
             let spaces = literals
                 .iter()
                 .any(|l| l.as_bytes().first().is_some_and(u8::is_ascii_whitespace));
-            // An empty literal (a part that may match nothing) yields no prefilter.
-            if spaces {
+            // An empty literal: a part that may match nothing.
+            if spaces || literals.iter().any(|l| l.as_bytes().is_empty()) {
                 return None;
             }
-            let literals: Vec<&[u8]> = literals.iter().map(|l| l.as_bytes()).collect();
-            // A slow prefilter (many short literals: every two-digit number)
-            // costs about what the term's own search does.
-            Prefilter::new(MatchKind::LeftmostFirst, &literals).filter(Prefilter::is_fast)
+            let mut key: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+            key.sort();
+            key.dedup();
+            Some((key.clone(), need(key)?))
         })
         .collect()
+}
+
+/// The search for a literal set, if a fast one exists: the set's own
+/// prefilter, or for a set of a few literals one memchr or memmem each
+/// ("%" with "percent" is no fast set, but each is a fast search). A slow
+/// prefilter (many short literals: every two-digit number) costs about
+/// what the term's own search does.
+fn need(literals: Vec<Vec<u8>>) -> Option<Need> {
+    if let Some(p) = Prefilter::new(MatchKind::LeftmostFirst, &literals).filter(Prefilter::is_fast)
+    {
+        return Some(Need { searches: vec![p] });
+    }
+    // A literal that starts with another is found where that one is.
+    let mut shortest: Vec<&Vec<u8>> = Vec::new();
+    for l in &literals {
+        if !literals.iter().any(|o| o != l && l.starts_with(o)) {
+            shortest.push(l);
+        }
+    }
+    if shortest.len() > 3 {
+        return None;
+    }
+    let searches = shortest
+        .into_iter()
+        .map(|l| Prefilter::new(MatchKind::LeftmostFirst, &[l]).filter(Prefilter::is_fast))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Need { searches })
 }
 
 /// Whether `hir` counts a window (`[^.]{0,120}`): unanchored, its lazy DFA
@@ -229,8 +353,12 @@ mod tests {
         let built: Vec<_> = patterns.iter().map(|p| build(p)).collect();
         let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
         let mut out = vec![Vec::new(); patterns.len()];
+        // One record of the literal sets for every term, as the concept
+        // scan keeps it.
+        let mut present = starts.present();
         starts.find(
             hay,
+            &mut present,
             |t, at| {
                 built[t]
                     .0
@@ -240,7 +368,7 @@ mod tests {
             |t, s, e| out[t].push((s, e)),
         );
         for (t, (re, _)) in built.iter().enumerate() {
-            if !starts.gated(t) && !starts.ruled_out(t, hay) {
+            if !starts.gated(t) && !starts.ruled_out_in(t, hay, &mut present) {
                 out[t].extend(re.find_iter(hay).map(|m| (m.start(), m.end())));
             }
         }
@@ -280,6 +408,43 @@ mod tests {
         let relief = 9;
         assert!(starts.ruled_out(relief, b"60% pain, over 65"));
         assert!(!starts.ruled_out(relief, b"60% pain relief"));
+        // "%" or "percent" is no fast set, but each is a fast search.
+        assert!(starts.ruled_out(relief, b"60 pain relief"));
+        assert!(!starts.ruled_out(relief, b"60 percent pain relief"));
+        // Sets are searched once per haystack, whichever term asks.
+        let mut present = starts.present();
+        let hay = b"over 50 percent";
+        let asked: Vec<bool> = (0..PATTERNS.len())
+            .map(|t| starts.ruled_out_in(t, hay, &mut present))
+            .collect();
+        let alone: Vec<bool> = (0..PATTERNS.len())
+            .map(|t| starts.ruled_out(t, hay))
+            .collect();
+        assert_eq!(asked, alone);
+    }
+
+    #[test]
+    fn a_set_is_absent_where_a_set_holding_its_literals_is() {
+        let patterns = [
+            r"\b(?:mri|ct)\b[^.]{0,20}\b(?:root|disc|herniat\w*)",
+            r"\b(?:root|disc)\b[^.]{0,20}\bon\s+mri",
+        ];
+        let built: Vec<_> = patterns.iter().map(|p| build(p)).collect();
+        let starts = Starts::new(built.iter().map(|(_, h)| Some(h)));
+        // "root" and "disc" within "root", "disc" and "herniat"; "mri" within "mri" and "ct".
+        assert_eq!(starts.supersets.iter().filter(|s| !s.is_empty()).count(), 2);
+        for hay in [
+            &b"mri showed a disc on mri"[..],
+            b"mri showed nothing",
+            b"herniated",
+        ] {
+            let mut present = starts.present();
+            let asked: Vec<bool> = (0..2)
+                .map(|t| starts.ruled_out_in(t, hay, &mut present))
+                .collect();
+            let alone: Vec<bool> = (0..2).map(|t| starts.ruled_out(t, hay)).collect();
+            assert_eq!(asked, alone, "{:?}", String::from_utf8_lossy(hay));
+        }
     }
 
     #[test]
