@@ -80,6 +80,72 @@ pub(crate) fn steps_at(text: &str, at: usize, steps: &[Step]) -> Option<usize> {
     Some(i)
 }
 
+/// Offsets in `t`, in order, of the bytes that are one of `letters` (lower
+/// case ASCII) in either case: where a hand matcher whose phrases start
+/// with those letters has to look. Sixteen bytes are tested at a time;
+/// lines of a letter hold one of two or three common letters every few
+/// bytes, too often for a byte search to pay for each call.
+pub(crate) fn letter_leads<const N: usize>(
+    t: &[u8],
+    letters: [u8; N],
+) -> impl Iterator<Item = usize> + '_ {
+    let mut base = 0;
+    let mut mask = 0u32;
+    std::iter::from_fn(move || {
+        while mask == 0 {
+            if base >= t.len() {
+                return None;
+            }
+            let mut block = [0u8; 16];
+            let n = (t.len() - base).min(16);
+            block[..n].copy_from_slice(&t[base..base + n]);
+            mask = letter_mask(&block, &letters);
+            if mask == 0 {
+                base += 16;
+            }
+        }
+        let i = base + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        if mask == 0 {
+            base += 16;
+        }
+        Some(i)
+    })
+}
+
+/// Bit `k` set when byte `k` of `block` is one of `letters` in either case.
+/// On x86-64 one vector compare a letter; OR-ing 0x20 in makes the
+/// upper-case letter equal to the lower-case one, and no other byte.
+#[cfg(target_arch = "x86_64")]
+fn letter_mask<const N: usize>(block: &[u8; 16], letters: &[u8; N]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+    // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64 CPU
+    // runs these instructions; the load reads exactly the sixteen bytes of
+    // `block`, and `_mm_loadu_si128` needs no alignment.
+    unsafe {
+        let v = _mm_or_si128(
+            _mm_loadu_si128(block.as_ptr().cast::<__m128i>()),
+            _mm_set1_epi8(0x20),
+        );
+        let mut hit = _mm_setzero_si128();
+        for &l in letters {
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(l.cast_signed())));
+        }
+        _mm_movemask_epi8(hit).cast_unsigned()
+    }
+}
+
+/// [`letter_mask`] on other targets, a byte at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn letter_mask<const N: usize>(block: &[u8; 16], letters: &[u8; N]) -> u32 {
+    block.iter().enumerate().fold(0, |m, (k, &b)| {
+        m | u32::from(letters.contains(&(b | 0x20))) << k
+    })
+}
+
 /// Byte length of the whitespace character at `i`, or 0.
 pub(crate) fn ws_len_at(text: &str, i: usize) -> usize {
     text.get(i..)
@@ -165,6 +231,24 @@ mod tests {
             assert_eq!(ours, re.find(hay).map(|m| m.end()), "{hay}");
             let back = ci_before(hay.as_bytes(), hay.len(), "desk");
             assert_eq!(back.is_some(), ours == Some(hay.len()), "{hay}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The leads are the bytes a plain filter keeps, whatever the length.
+        #[test]
+        fn letter_leads_are_the_letters_in_either_case(
+            t in proptest::collection::vec(proptest::sample::select(
+                (0u8..=0xff).collect::<Vec<_>>()
+            ), 0..80),
+        ) {
+            let want: Vec<usize> = (0..t.len())
+                .filter(|&i| matches!(t[i], b'd' | b'D' | b'b' | b'B' | b'r' | b'R'))
+                .collect();
+            let got: Vec<usize> = letter_leads(&t, [b'd', b'b', b'r']).collect();
+            proptest::prop_assert_eq!(got, want);
+            let want: Vec<usize> = (0..t.len()).filter(|&i| t[i] | 0x20 == b'p').collect();
+            proptest::prop_assert_eq!(letter_leads(&t, [b'p']).collect::<Vec<_>>(), want);
         }
     }
 
