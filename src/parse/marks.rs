@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::scan::letter_leads;
+use super::scan::{letter_leads, pair_leads};
 
 /// End of `s` (lower case) at `i`, in any ASCII case.
 fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
@@ -38,12 +38,12 @@ fn is_word(t: &[u8], i: usize) -> bool {
 }
 
 /// `BASED_ON` matches, left to right, as `find_iter` finds them. Every
-/// match starts with a 'd', 'b' or 'r' in either case, so only those bytes
-/// are tried.
+/// match starts with "de", "ba" or "re" in either case, so only those
+/// pairs are tried.
 pub(crate) fn based_on(t: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut from = 0;
-    for i in letter_leads(t, [b'd', b'b', b'r']) {
+    for i in pair_leads(t, [*b"de", *b"ba", *b"re"]) {
         if i < from {
             continue;
         }
@@ -109,7 +109,7 @@ fn mtus_word(t: &[u8], e: usize) -> Option<usize> {
 
 /// The first `NO_EVIDENCE` match.
 pub(crate) fn no_evidence(t: &[u8]) -> Option<Range<usize>> {
-    letter_leads(t, [b'd']).find_map(|i| Some(i..no_evidence_at(t, i)?))
+    pair_leads(t, [*b"di"]).find_map(|i| Some(i..no_evidence_at(t, i)?))
 }
 
 /// `did not cite any (?:medical )?evidence(?: for (?:its|their|the) decision)?\.?`
@@ -128,7 +128,7 @@ fn no_evidence_at(t: &[u8], i: usize) -> Option<usize> {
 
 /// The first `SECTIONS_LABEL` match: `Sections?(?:\(s\))?\s?:`.
 pub(crate) fn sections_label(t: &[u8]) -> Option<Range<usize>> {
-    letter_leads(t, [b's']).find_map(|i| {
+    pair_leads(t, [*b"se"]).find_map(|i| {
         let e = opt(t, opt(t, lit(t, i, "section")?, "s"), "(s)");
         let e = e + usize::from(is_space(t, e));
         Some(i..lit(t, e, ":")?)

@@ -89,6 +89,37 @@ pub(crate) fn letter_leads<const N: usize>(
     t: &[u8],
     letters: [u8; N],
 ) -> impl Iterator<Item = usize> + '_ {
+    leads(t, move |block, _| letter_mask(block, &letters))
+}
+
+/// Offsets in `t`, in order, where one of `pairs` (two lower-case ASCII
+/// letters) starts, in any case: for phrases whose first letter is too
+/// common to try at each, their first two.
+pub(crate) fn pair_leads<const N: usize>(
+    t: &[u8],
+    pairs: [[u8; 2]; N],
+) -> impl Iterator<Item = usize> + '_ {
+    leads(t, move |block, next| {
+        pairs.iter().fold(0, |m, &[a, b]| {
+            m | (letter_mask(block, &[a]) & letter_mask(next, &[b]))
+        })
+    })
+}
+
+/// Offsets in `t`, in order, of the ASCII digits, found as
+/// [`letter_leads`] finds letters.
+pub(crate) fn digit_leads(t: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    leads(t, |block, _| digit_mask(block))
+}
+
+/// Offsets in `t` of the bytes whose bits `mask_of` sets, sixteen bytes at
+/// a time; `mask_of` is given the sixteen bytes from an offset and the
+/// sixteen from the next one, zero past the end of `t` (no mask flags a
+/// zero byte).
+fn leads<'a>(
+    t: &'a [u8],
+    mask_of: impl Fn(&[u8; 16], &[u8; 16]) -> u32 + 'a,
+) -> impl Iterator<Item = usize> + 'a {
     let mut base = 0;
     let mut mask = 0u32;
     std::iter::from_fn(move || {
@@ -96,10 +127,21 @@ pub(crate) fn letter_leads<const N: usize>(
             if base >= t.len() {
                 return None;
             }
-            let mut block = [0u8; 16];
-            let n = (t.len() - base).min(16);
-            block[..n].copy_from_slice(&t[base..base + n]);
-            mask = letter_mask(&block, &letters);
+            mask = match (t.get(base..base + 16), t.get(base + 1..base + 17)) {
+                (Some(block), Some(next)) => match (block.try_into(), next.try_into()) {
+                    (Ok(block), Ok(next)) => mask_of(block, next),
+                    _ => 0,
+                },
+                _ => {
+                    let mut block = [0u8; 17];
+                    let n = (t.len() - base).min(17);
+                    block[..n].copy_from_slice(&t[base..base + n]);
+                    let (mut now, mut next) = ([0u8; 16], [0u8; 16]);
+                    now.copy_from_slice(&block[..16]);
+                    next.copy_from_slice(&block[1..]);
+                    mask_of(&now, &next)
+                }
+            };
             if mask == 0 {
                 base += 16;
             }
@@ -111,6 +153,34 @@ pub(crate) fn letter_leads<const N: usize>(
         }
         Some(i)
     })
+}
+
+/// Bit `k` set when byte `k` of `block` is an ASCII digit: taking '0' off
+/// leaves the digits, and only them, at most 9.
+#[cfg(target_arch = "x86_64")]
+fn digit_mask(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
+    };
+    // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64 CPU
+    // runs these instructions; the load reads exactly the sixteen bytes of
+    // `block`, and `_mm_loadu_si128` needs no alignment.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let off = _mm_sub_epi8(v, _mm_set1_epi8(b'0'.cast_signed()));
+        let digit = _mm_cmpeq_epi8(_mm_subs_epu8(off, _mm_set1_epi8(9)), _mm_setzero_si128());
+        _mm_movemask_epi8(digit).cast_unsigned()
+    }
+}
+
+/// [`digit_mask`] on other targets, a byte at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn digit_mask(block: &[u8; 16]) -> u32 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (k, &b)| m | u32::from(b.is_ascii_digit()) << k)
 }
 
 /// Bit `k` set when byte `k` of `block` is one of `letters` in either case.
@@ -238,9 +308,10 @@ mod tests {
         /// The leads are the bytes a plain filter keeps, whatever the length.
         #[test]
         fn letter_leads_are_the_letters_in_either_case(
-            t in proptest::collection::vec(proptest::sample::select(
-                (0u8..=0xff).collect::<Vec<_>>()
-            ), 0..80),
+            t in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select((0u8..=0xff).collect::<Vec<_>>()),
+                proptest::sample::select(b"sStTcCeEaAdDbBrRpP09".to_vec()),
+            ], 0..80),
         ) {
             let want: Vec<usize> = (0..t.len())
                 .filter(|&i| matches!(t[i], b'd' | b'D' | b'b' | b'B' | b'r' | b'R'))
@@ -249,6 +320,16 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
             let want: Vec<usize> = (0..t.len()).filter(|&i| t[i] | 0x20 == b'p').collect();
             proptest::prop_assert_eq!(letter_leads(&t, [b'p']).collect::<Vec<_>>(), want);
+            let want: Vec<usize> = (0..t.len())
+                .filter(|&i| {
+                    let pair = [t[i], t.get(i + 1).copied().unwrap_or(0)];
+                    [b"st", b"ce", b"aa"].iter().any(|p| pair.eq_ignore_ascii_case(*p))
+                })
+                .collect();
+            let got: Vec<usize> = pair_leads(&t, [*b"st", *b"ce", *b"aa"]).collect();
+            proptest::prop_assert_eq!(got, want);
+            let want: Vec<usize> = (0..t.len()).filter(|&i| t[i].is_ascii_digit()).collect();
+            proptest::prop_assert_eq!(digit_leads(&t).collect::<Vec<_>>(), want);
         }
     }
 
