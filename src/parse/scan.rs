@@ -245,7 +245,47 @@ const INERT: [char; 16] = [
 /// True when `text` is ASCII but for [`INERT`] characters, so that the
 /// ASCII hand matchers of the guideline line and the verdicts may read it.
 pub(crate) fn plain(text: &str) -> bool {
-    text.is_ascii() || text.chars().all(|c| c.is_ascii() || INERT.contains(&c))
+    // Letters hold a curly quote or a dash every few lines: the ASCII runs
+    // between them are passed over eight bytes at a time, and only the
+    // other characters are decoded.
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = first_non_ascii(&b[i..]) {
+        i += k;
+        // `i` is a char boundary: the byte before it is ASCII or ends a
+        // character taken whole below.
+        let Some(c) = text[i..].chars().next() else {
+            return true;
+        };
+        if !INERT.contains(&c) {
+            return false;
+        }
+        i += c.len_utf8();
+    }
+    true
+}
+
+/// Offset of the first byte of `b` that is not ASCII.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w) & HIGH
+    };
+    let mut at = 0;
+    // Sixteen bytes a step while all are ASCII.
+    while at + 16 <= b.len() && word(at) | word(at + 8) == 0 {
+        at += 16;
+    }
+    while at + 8 <= b.len() {
+        let high = word(at);
+        if high != 0 {
+            return Some(at + high.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    b[at..].iter().position(|&c| !c.is_ascii()).map(|k| at + k)
 }
 
 /// A word character as regex's Unicode `\w` (and so `\b`) has it.
@@ -270,6 +310,7 @@ pub(crate) fn word_at(text: &str, i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     /// No inert character is a word, space or digit character, or folds to
     /// an ASCII letter, as the regex crate sees it.
@@ -305,6 +346,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The word-at-a-time test says what the character test said.
+        #[test]
+        fn plain_reads_as_the_character_test(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                "[a-z .]{0,20}",
+                proptest::sample::select(INERT.to_vec()).prop_map(String::from),
+                proptest::sample::select(vec!['é', 'ſ', '\u{212a}', '\u{a0}', '٣', '😀'])
+                    .prop_map(String::from),
+            ], 0..12),
+        ) {
+            let text = parts.concat();
+            let want = text.is_ascii()
+                || text.chars().all(|c| c.is_ascii() || INERT.contains(&c));
+            proptest::prop_assert_eq!(plain(&text), want);
+        }
+
         /// The leads are the bytes a plain filter keeps, whatever the length.
         #[test]
         fn letter_leads_are_the_letters_in_either_case(
