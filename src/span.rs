@@ -65,8 +65,10 @@ impl<T> Spanned<T> {
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
     let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    // A newline byte is always the character: counted and found as bytes,
+    // by vector code, not one character search per line.
+    let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before.as_bytes()).map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
     (line, column)
 }
@@ -76,4 +78,32 @@ pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The former reading, by character search.
+    fn line_column_reference(text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_column_counts_as_the_character_search_did(
+            text in "[a\n\r\u{e9}\u{2028}\u{85} ]{0,200}",
+            offset in 0usize..220,
+        ) {
+            proptest::prop_assert_eq!(
+                line_column(&text, offset),
+                line_column_reference(&text, offset)
+            );
+        }
+    }
 }

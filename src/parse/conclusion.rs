@@ -145,19 +145,18 @@ enum Kind {
 /// all the whitespace is the only way on, and no backtracking is needed.
 fn verdicts(t: &[u8]) -> Vec<(Range<usize>, Kind)> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < t.len() {
-        // Every alternative starts with one of these letters ("medically",
-        // "not", "non", "is", "are", "be", "was", ...): the rest are let go
-        // before any literal is tried.
-        let at_start = matches!(t[i] | 0x20, b'm' | b'n' | b'i' | b'a' | b'b' | b'w')
-            && !(i > 0 && is_word(t[i - 1]));
-        match at_start.then(|| verdict_at(t, i)).flatten() {
-            Some((e, kind)) => {
-                out.push((i..e, kind));
-                i = e;
-            }
-            None => i += 1,
+    let mut from = 0;
+    // Every alternative starts with one of these pairs ("medically", "not",
+    // "non", "is", "are", "be", "was", "were"): only they are tried.
+    let leads =
+        super::scan::pair_leads(t, [*b"me", *b"no", *b"is", *b"ar", *b"be", *b"wa", *b"we"]);
+    for i in leads {
+        if i < from || (i > 0 && is_word(t[i - 1])) {
+            continue;
+        }
+        if let Some((e, kind)) = verdict_at(t, i) {
+            out.push((i..e, kind));
+            from = e;
         }
     }
     out

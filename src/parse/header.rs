@@ -186,21 +186,28 @@ fn token_at(b: &[u8], p: usize) -> Option<usize> {
 /// 19YY otherwise: IMR began in 2013, injuries reach back decades.
 pub(crate) fn parse_date(s: &str) -> Option<Date> {
     // `^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$` by hand, ASCII digits only:
-    // other Unicode digits would not parse as numbers anyway.
-    let mut parts = s.split(['/', '-']);
+    // other Unicode digits would not parse as numbers anyway. Split by
+    // bytes: no byte of a multi-byte character is a '/' or a '-'.
+    let mut parts = s.as_bytes().split(|&b| b == b'/' || b == b'-');
     let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    let digits =
-        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
-    if parts.next().is_some() || !(digits(m, &[1, 2]) && digits(d, &[1, 2]) && digits(y, &[2, 4])) {
+    if parts.next().is_some() {
         return None;
     }
-    let month: u8 = m.parse().ok()?;
-    let day: u8 = d.parse().ok()?;
-    let mut year: u16 = y.parse().ok()?;
+    let number = |p: &[u8], lens: &[usize]| {
+        (lens.contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
+            .then(|| p.iter().fold(0u16, |n, &b| n * 10 + u16::from(b - b'0')))
+    };
+    let month = number(m, &[1, 2])?;
+    let day = number(d, &[1, 2])?;
+    let mut year = number(y, &[2, 4])?;
     if y.len() == 2 {
         year += if year < 50 { 2000 } else { 1900 };
     }
-    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date { year, month, day })
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date {
+        year,
+        month: month as u8,
+        day: day as u8,
+    })
 }
 
 /// Reads the header table from folded offsets `[0, end)`.
@@ -235,19 +242,26 @@ pub(crate) fn read_header(f: &Folded, end: usize) -> Header {
             None
         };
         let Some(ty) = ty else {
-            let l = value.to_ascii_lowercase();
-            let label = if l.starts_with("case") {
+            // The label's opening words, in any ASCII case, without a
+            // lower-cased copy of the label.
+            let starts = |p: &str| {
+                value
+                    .as_bytes()
+                    .get(..p.len())
+                    .is_some_and(|v| v.eq_ignore_ascii_case(p.as_bytes()))
+            };
+            let label = if starts("case") {
                 header.has_table = true;
                 Label::CaseNumber
-            } else if l.starts_with("date assigned") {
+            } else if starts("date assigned") {
                 Label::Assigned
-            } else if l.starts_with("decision") {
+            } else if starts("decision") {
                 Label::Decision
-            } else if l.starts_with("priority") {
+            } else if starts("priority") {
                 Label::Priority
-            } else if l.starts_with("date of") {
+            } else if starts("date of") {
                 Label::Injury
-            } else if l.starts_with("ur") {
+            } else if starts("ur") {
                 Label::UrDenial
             } else {
                 Label::Received
@@ -284,6 +298,34 @@ pub(crate) fn read_header(f: &Folded, end: usize) -> Header {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The former reading, by string split and number parse.
+    fn parse_date_reference(s: &str) -> Option<Date> {
+        let mut parts = s.split(['/', '-']);
+        let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
+        let digits = |p: &str, lens: &[usize]| {
+            lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+        };
+        if parts.next().is_some()
+            || !(digits(m, &[1, 2]) && digits(d, &[1, 2]) && digits(y, &[2, 4]))
+        {
+            return None;
+        }
+        let month: u8 = m.parse().ok()?;
+        let day: u8 = d.parse().ok()?;
+        let mut year: u16 = y.parse().ok()?;
+        if y.len() == 2 {
+            year += if year < 50 { 2000 } else { 1900 };
+        }
+        ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date { year, month, day })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_read_as_before(s in "[0-9/\\-\u{e9}\u{663}x]{0,12}") {
+            proptest::prop_assert_eq!(parse_date(&s), parse_date_reference(&s));
+        }
+    }
 
     fn read(src: &str) -> Header {
         let f = Folded::new(src);

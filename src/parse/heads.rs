@@ -107,27 +107,13 @@ fn head_at(t: &[u8], p: usize) -> Option<Head> {
     // first two letters of "ACOEM", "Chapter" ("Ch") or a named guideline.
     // Most positions of a line are inside lower-case words: two bytes turn
     // them away before any literal is tried.
-    let first = t[p];
-    if !first.is_ascii_uppercase() {
+    let seconds = SECONDS[usize::from(t[p])];
+    if seconds != ANY {
+        if seconds == 0 {
+            return None;
+        }
         let second = t.get(p + 1).map_or(0, u8::to_ascii_lowercase);
-        if !matches!(
-            &[first, second],
-            b"ac"
-                | b"an"
-                | b"ch"
-                | b"op"
-                | b"po"
-                | b"lo"
-                | b"ne"
-                | b"sh"
-                | b"st"
-                | b"kn"
-                | b"el"
-                | b"ey"
-                | b"fo"
-                | b"ha"
-                | b"ge"
-        ) {
+        if !second.is_ascii_lowercase() || seconds >> (second - b'a') & 1 == 0 {
             return None;
         }
     }
@@ -152,6 +138,36 @@ fn head_at(t: &[u8], p: usize) -> Option<Head> {
     }
     None
 }
+
+/// The first two letters, in lower case, of the words a head may start
+/// with when it does not start with a capital: "ACOEM", "Chapter" ("Ch")
+/// and the named guidelines.
+const LEADS: [&[u8; 2]; 15] = [
+    b"ac", b"an", b"ch", b"op", b"po", b"lo", b"ne", b"sh", b"st", b"kn", b"el", b"ey", b"fo",
+    b"ha", b"ge",
+];
+
+/// [`SECONDS`] of a byte that may start a head whatever follows it.
+const ANY: u32 = u32::MAX;
+
+/// For each byte, the second letters (bit k for `b'a' + k`, in lower case)
+/// that let a head start with it: [`ANY`] for a capital, the seconds of
+/// [`LEADS`] for a lower-case first letter, none for the rest.
+const SECONDS: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut b = b'A';
+    while b <= b'Z' {
+        t[b as usize] = ANY;
+        b += 1;
+    }
+    let mut k = 0;
+    while k < LEADS.len() {
+        let [first, second] = *LEADS[k];
+        t[first as usize] |= 1 << (second - b'a');
+        k += 1;
+    }
+    t
+};
 
 /// `(?i:Chapter|Ch\.?)\s*(\d{1,2})[,:]?\s+`: the digits and where the name starts.
 fn chapter_at(t: &[u8], q: usize) -> Option<(Range<usize>, usize)> {

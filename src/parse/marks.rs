@@ -12,6 +12,8 @@
 
 use std::ops::Range;
 
+use super::scan::{letter_leads, pair_leads};
+
 /// End of `s` (lower case) at `i`, in any ASCII case.
 fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
     let w = t.get(i..i.checked_add(s.len())?)?;
@@ -36,21 +38,12 @@ fn is_word(t: &[u8], i: usize) -> bool {
 }
 
 /// `BASED_ON` matches, left to right, as `find_iter` finds them. Every
-/// match starts with a 'd', 'b' or 'r' in either case, so only those bytes
-/// are tried, as two byte searches (lower and upper case) merged in order.
+/// match starts with "de", "ba" or "re" in either case, so only those
+/// pairs are tried.
 pub(crate) fn based_on(t: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut lower = memchr::memchr3_iter(b'd', b'b', b'r', t).peekable();
-    let mut upper = memchr::memchr3_iter(b'D', b'B', b'R', t).peekable();
     let mut from = 0;
-    loop {
-        let i = match (lower.peek(), upper.peek()) {
-            (Some(&l), Some(&u)) if l < u => lower.next(),
-            (Some(_), Some(_)) | (None, Some(_)) => upper.next(),
-            (Some(_), None) => lower.next(),
-            (None, None) => None,
-        };
-        let Some(i) = i else { break };
+    for i in pair_leads(t, [*b"de", *b"ba", *b"re"]) {
         if i < from {
             continue;
         }
@@ -116,7 +109,7 @@ fn mtus_word(t: &[u8], e: usize) -> Option<usize> {
 
 /// The first `NO_EVIDENCE` match.
 pub(crate) fn no_evidence(t: &[u8]) -> Option<Range<usize>> {
-    memchr::memchr2_iter(b'd', b'D', t).find_map(|i| Some(i..no_evidence_at(t, i)?))
+    pair_leads(t, [*b"di"]).find_map(|i| Some(i..no_evidence_at(t, i)?))
 }
 
 /// `did not cite any (?:medical )?evidence(?: for (?:its|their|the) decision)?\.?`
@@ -135,7 +128,7 @@ fn no_evidence_at(t: &[u8], i: usize) -> Option<usize> {
 
 /// The first `SECTIONS_LABEL` match: `Sections?(?:\(s\))?\s?:`.
 pub(crate) fn sections_label(t: &[u8]) -> Option<Range<usize>> {
-    memchr::memchr2_iter(b's', b'S', t).find_map(|i| {
+    pair_leads(t, [*b"se"]).find_map(|i| {
         let e = opt(t, opt(t, lit(t, i, "section")?, "s"), "(s)");
         let e = e + usize::from(is_space(t, e));
         Some(i..lit(t, e, ":")?)
@@ -145,20 +138,14 @@ pub(crate) fn sections_label(t: &[u8]) -> Option<Range<usize>> {
 /// `PAGES_LABEL` matches, left to right, as `find_iter` finds them:
 /// `\bPages?(?:\(s\))?\s?:|\bpages?\s|\bpp?\.\s?`.
 pub(crate) fn pages_labels(t: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < t.len() {
-            let at = i;
-            if t[at] | 0x20 == b'p'
-                && !(at > 0 && is_word(t, at - 1))
-                && let Some(e) = pages_at(t, at)
-            {
-                i = e;
-                return Some(at..e);
-            }
-            i += 1;
+    let mut from = 0;
+    letter_leads(t, [b'p']).filter_map(move |at| {
+        if at < from || (at > 0 && is_word(t, at - 1)) {
+            return None;
         }
-        None
+        let e = pages_at(t, at)?;
+        from = e;
+        Some(at..e)
     })
 }
 

@@ -1,6 +1,7 @@
 //! The people in a letter: the expert reviewer's credentials and the
 //! patient's age and sex, plus the case summary text.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -36,22 +37,33 @@ static SUMMARY_INTRO: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn read_reviewer(f: &Folded, start: usize, end: usize) -> Reviewer {
     let text = &f.as_str()[start..end];
     let mut r = Reviewer::default();
-    let spec = SPECIALTY.find(text);
-    if let Some(l) = LICENSURE.find(text) {
-        let from = start + l.end();
+    let (spec, licensure) = if super::scan::plain(text) {
+        (
+            specialty_label(text.as_bytes()),
+            licensure_label(text.as_bytes()),
+        )
+    } else {
+        (
+            SPECIALTY.find(text).map(|m| m.range()),
+            LICENSURE.find(text).map(|m| m.range()),
+        )
+    };
+    if let Some(l) = licensure {
+        let from = start + l.end;
         // The list ends at its line's end, or where the specialty label begins
         // when that follows on the same line; a specialty label printed first
         // does not bound it.
         let line_end = f.line_end_after(from + 1).min(end).max(from);
         let to = spec
-            .map(|s| start + s.start())
+            .as_ref()
+            .map(|s| start + s.start)
             .filter(|&s| s > from)
             .map_or(line_end, |s| line_end.min(s));
         r.licensure = split_list(f, from, to, &[',', ';']);
     }
     if let Some(s) = spec {
         // The specialty list may wrap onto further lines; it ends the section.
-        r.specialties = split_list(f, start + s.end(), end, &[',', ';']);
+        r.specialties = split_list(f, start + s.end, end, &[',', ';']);
     } else if let Some(c) = PROSE.captures(text) {
         for g in ["spec", "sub"] {
             if let Some(m) = c.name(g) {
@@ -99,28 +111,167 @@ fn trim_and(f: &Folded, s: usize, e: usize) -> (usize, usize) {
 pub(crate) fn read_patient(f: &Folded, start: usize, end: usize) -> Patient {
     let text = &f.as_str()[start..end];
     let mut p = Patient::default();
-    if let Some(c) = AGE_SEX.captures(text) {
-        if let Some(a) = c.name("age")
-            && let Ok(age) = a.as_str().parse::<u16>()
+    let found = if super::scan::plain(text) {
+        age_sex(text.as_bytes())
+    } else {
+        AGE_SEX.captures(text).and_then(|c| {
+            Some(AgeSex {
+                age: c.name("age")?.range(),
+                sex: c.name("sex").map(|m| m.range()),
+            })
+        })
+    };
+    if let Some(AgeSex { age: a, sex }) = found {
+        if let Ok(age) = text[a.clone()].parse::<u16>()
             && (14..=110).contains(&age)
         {
-            p.age = Some(Spanned::new(
-                age,
-                f.span(start + a.start(), start + a.end()),
-            ));
+            p.age = Some(Spanned::new(age, f.span(start + a.start, start + a.end)));
         }
-        if let Some(s) = c.name("sex") {
-            let sex = match s.as_str().to_ascii_lowercase().as_str() {
+        if let Some(s) = sex {
+            let sex = match text[s.clone()].to_ascii_lowercase().as_str() {
                 "male" | "man" | "gentleman" | "boy" => Sex::Male,
                 _ => Sex::Female,
             };
-            p.sex = Some(Spanned::new(
-                sex,
-                f.span(start + s.start(), start + s.end()),
-            ));
+            p.sex = Some(Spanned::new(sex, f.span(start + s.start, start + s.end)));
         }
     }
     p
+}
+
+// Hand matchers for plain text ([`super::scan::plain`]): ASCII but for
+// inert characters, where `(?i)`, `\s`, `\d` and `\b` mean their ASCII
+// forms. They are tried at the bytes a match must start with, and walk
+// the pattern's choices in its order; the tests hold each to its regex.
+
+/// End of `s` (lower case) at `i`, in any ASCII case.
+fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
+    let e = i.checked_add(s.len())?;
+    t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
+}
+
+/// Past the byte `c` at `i` when it is there (`c?`).
+fn opt(t: &[u8], i: usize, c: u8) -> usize {
+    i + usize::from(t.get(i) == Some(&c))
+}
+
+/// One ASCII `\s` byte at `i`.
+fn is_space(t: &[u8], i: usize) -> bool {
+    t.get(i)
+        .is_some_and(|&b| b.is_ascii_whitespace() || b == 0x0b)
+}
+
+/// An ASCII `\w` byte at `i`.
+fn is_word(t: &[u8], i: usize) -> bool {
+    t.get(i)
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// `\(?s?\)?` at `i`, `s` in either case.
+fn plural(t: &[u8], i: usize) -> usize {
+    let i = opt(t, i, b'(');
+    let i = i + usize::from(t.get(i).is_some_and(|&b| b | 0x20 == b's'));
+    opt(t, i, b')')
+}
+
+/// `\s?:` at `i`: a whitespace byte is taken only when the colon follows it.
+fn colon(t: &[u8], i: usize) -> Option<usize> {
+    let i = i + usize::from(is_space(t, i));
+    (t.get(i) == Some(&b':')).then_some(i + 1)
+}
+
+/// The first `LICENSURE` match: `State\(?s?\)? of Licensure\s?:`. No
+/// optional byte can start what follows it, so taking each when it is
+/// there is the only way to match.
+fn licensure_label(t: &[u8]) -> Option<Range<usize>> {
+    super::scan::pair_leads(t, [*b"st"]).find_map(|i| {
+        let e = lit(t, i, "state")?;
+        let e = plural(t, e);
+        let e = lit(t, e, " of licensure")?;
+        Some(i..colon(t, e)?)
+    })
+}
+
+/// The first `SPECIALTY` match: `Certification\(?s?\)?\s?/\s?Specialt(?:y|ies)\s?:`.
+fn specialty_label(t: &[u8]) -> Option<Range<usize>> {
+    super::scan::pair_leads(t, [*b"ce"]).find_map(|i| {
+        let e = lit(t, i, "certification")?;
+        let e = plural(t, e);
+        let e = e + usize::from(is_space(t, e));
+        let e = lit(t, e, "/")?;
+        let e = e + usize::from(is_space(t, e));
+        let e = lit(t, e, "specialt")?;
+        let e = lit(t, e, "y").or_else(|| lit(t, e, "ies"))?;
+        Some(i..colon(t, e)?)
+    })
+}
+
+/// The groups of an `AGE_SEX` match.
+struct AgeSex {
+    age: Range<usize>,
+    sex: Option<Range<usize>>,
+}
+
+/// The first `AGE_SEX` match: `\b(\d{1,3})[- ]?(?:years?|yrs?|y/o)(?:[- ]old)?\b`
+/// and, when they follow, `\s+` and a sex word ending a word. A digit run
+/// is taken whole: the pattern stopping inside it would leave a digit
+/// where none of what follows can start, and no `\b` starts inside it.
+fn age_sex(t: &[u8]) -> Option<AgeSex> {
+    let mut from = 0;
+    for p in super::scan::digit_leads(t) {
+        if p < from {
+            continue;
+        }
+        let mut q = p;
+        while t.get(q).is_some_and(u8::is_ascii_digit) {
+            q += 1;
+        }
+        from = q;
+        if q - p > 3 || (p > 0 && is_word(t, p - 1)) {
+            continue;
+        }
+        let Some(end) = age_unit(t, q) else {
+            continue;
+        };
+        let mut s = end;
+        while is_space(t, s) {
+            s += 1;
+        }
+        let sex = (s > end)
+            .then(|| {
+                [
+                    "male",
+                    "female",
+                    "man",
+                    "woman",
+                    "gentleman",
+                    "lady",
+                    "boy",
+                    "girl",
+                ]
+                .iter()
+                .find_map(|w| lit(t, s, w).filter(|&e| !is_word(t, e)))
+            })
+            .flatten()
+            .map(|e| s..e);
+        return Some(AgeSex { age: p..q, sex });
+    }
+    None
+}
+
+/// End of `[- ]?(?:years?|yrs?|y/o)(?:[- ]old)?\b` at `q`, the choices
+/// tried in the pattern's order.
+fn age_unit(t: &[u8], q: usize) -> Option<usize> {
+    let q = q + usize::from(matches!(t.get(q), Some(b'-' | b' ')));
+    ["years", "year", "yrs", "yr", "y/o"].iter().find_map(|u| {
+        let e = lit(t, q, u)?;
+        let old = matches!(t.get(e), Some(b'-' | b' '))
+            .then(|| lit(t, e + 1, "old"))
+            .flatten();
+        [old, Some(e)]
+            .into_iter()
+            .flatten()
+            .find(|&e| !is_word(t, e))
+    })
 }
 
 /// The case summary without its fixed opening sentence.
@@ -188,6 +339,116 @@ mod tests {
             let want = SUMMARY_INTRO.find(&s).map(|m| m.end());
             found += usize::from(want.is_some());
             assert_eq!(summary_intro(s.as_bytes()), want, "{s:?}");
+        }
+        assert!(found > 1000, "{found}");
+    }
+
+    /// The hand-read labels start and end where the regexes do.
+    #[test]
+    fn labels_match_the_regexes() {
+        let pieces = [
+            "State",
+            "STATE",
+            "state",
+            "(",
+            "s",
+            "S",
+            ")",
+            " of Licensure",
+            " OF licensure",
+            "Certification",
+            "certification",
+            "/",
+            "Specialt",
+            "y",
+            "ies",
+            "IES",
+            " ",
+            "\t",
+            "State(s) of Licensure",
+            "STATES of licensure",
+            "Certification(s)/Specialty",
+            "certification / SPECIALTIES",
+            "\n",
+            ":",
+            "x",
+            "–",
+            "’",
+            "Board",
+            ",",
+        ];
+        let mut found = 0;
+        for s in crate::parse::generated::joins(&pieces, 40000, 8) {
+            let t = s.as_bytes();
+            let want = LICENSURE.find(&s).map(|m| m.range());
+            found += usize::from(want.is_some());
+            assert_eq!(licensure_label(t), want, "{s:?}");
+            let want = SPECIALTY.find(&s).map(|m| m.range());
+            found += usize::from(want.is_some());
+            assert_eq!(specialty_label(t), want, "{s:?}");
+        }
+        assert!(found > 500, "{found}");
+    }
+
+    /// The hand-read age and sex are the groups the regex captures.
+    #[test]
+    fn age_and_sex_match_the_regex() {
+        let pieces = [
+            "1",
+            "45",
+            "123",
+            "9",
+            "0",
+            "-",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "year",
+            "YEAR",
+            "s",
+            "yr",
+            "Yrs",
+            "y/o",
+            "Y/O",
+            "old",
+            "-old",
+            " old",
+            "male",
+            "Female",
+            "man",
+            "woman",
+            "gentleman",
+            "lady",
+            "boy",
+            "girl",
+            "x",
+            "_",
+            "a",
+            "–",
+            "’",
+            ".",
+            "/",
+            " 45-year-old",
+            " 62 YEAR OLD",
+            " 7 yrs",
+            " 33 y/o",
+            " 51-years-old ",
+            " male",
+            " female",
+            " woman",
+        ];
+        let mut found = 0;
+        for s in crate::parse::generated::joins(&pieces, 40000, 8) {
+            let want = AGE_SEX.captures(&s).map(|c| {
+                (
+                    c.name("age").unwrap().range(),
+                    c.name("sex").map(|m| m.range()),
+                )
+            });
+            found += usize::from(want.is_some());
+            let got = age_sex(s.as_bytes()).map(|a| (a.age, a.sex));
+            assert_eq!(got, want, "{s:?}");
         }
         assert!(found > 1000, "{found}");
     }

@@ -80,6 +80,142 @@ pub(crate) fn steps_at(text: &str, at: usize, steps: &[Step]) -> Option<usize> {
     Some(i)
 }
 
+/// Offsets in `t`, in order, of the bytes that are one of `letters` (lower
+/// case ASCII) in either case: where a hand matcher whose phrases start
+/// with those letters has to look. Sixteen bytes are tested at a time;
+/// lines of a letter hold one of two or three common letters every few
+/// bytes, too often for a byte search to pay for each call.
+pub(crate) fn letter_leads<const N: usize>(
+    t: &[u8],
+    letters: [u8; N],
+) -> impl Iterator<Item = usize> + '_ {
+    leads(t, move |block, _| letter_mask(block, &letters))
+}
+
+/// Offsets in `t`, in order, where one of `pairs` (two lower-case ASCII
+/// letters) starts, in any case: for phrases whose first letter is too
+/// common to try at each, their first two.
+pub(crate) fn pair_leads<const N: usize>(
+    t: &[u8],
+    pairs: [[u8; 2]; N],
+) -> impl Iterator<Item = usize> + '_ {
+    leads(t, move |block, next| {
+        pairs.iter().fold(0, |m, &[a, b]| {
+            m | (letter_mask(block, &[a]) & letter_mask(next, &[b]))
+        })
+    })
+}
+
+/// Offsets in `t`, in order, of the ASCII digits, found as
+/// [`letter_leads`] finds letters.
+pub(crate) fn digit_leads(t: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    leads(t, |block, _| digit_mask(block))
+}
+
+/// Offsets in `t` of the bytes whose bits `mask_of` sets, sixteen bytes at
+/// a time; `mask_of` is given the sixteen bytes from an offset and the
+/// sixteen from the next one, zero past the end of `t` (no mask flags a
+/// zero byte).
+fn leads<'a>(
+    t: &'a [u8],
+    mask_of: impl Fn(&[u8; 16], &[u8; 16]) -> u32 + 'a,
+) -> impl Iterator<Item = usize> + 'a {
+    let mut base = 0;
+    let mut mask = 0u32;
+    std::iter::from_fn(move || {
+        while mask == 0 {
+            if base >= t.len() {
+                return None;
+            }
+            mask = match (t.get(base..base + 16), t.get(base + 1..base + 17)) {
+                (Some(block), Some(next)) => match (block.try_into(), next.try_into()) {
+                    (Ok(block), Ok(next)) => mask_of(block, next),
+                    _ => 0,
+                },
+                _ => {
+                    let mut block = [0u8; 17];
+                    let n = (t.len() - base).min(17);
+                    block[..n].copy_from_slice(&t[base..base + n]);
+                    let (mut now, mut next) = ([0u8; 16], [0u8; 16]);
+                    now.copy_from_slice(&block[..16]);
+                    next.copy_from_slice(&block[1..]);
+                    mask_of(&now, &next)
+                }
+            };
+            if mask == 0 {
+                base += 16;
+            }
+        }
+        let i = base + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        if mask == 0 {
+            base += 16;
+        }
+        Some(i)
+    })
+}
+
+/// Bit `k` set when byte `k` of `block` is an ASCII digit: taking '0' off
+/// leaves the digits, and only them, at most 9.
+#[cfg(target_arch = "x86_64")]
+fn digit_mask(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        _mm_setzero_si128, _mm_sub_epi8, _mm_subs_epu8,
+    };
+    // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64 CPU
+    // runs these instructions; the load reads exactly the sixteen bytes of
+    // `block`, and `_mm_loadu_si128` needs no alignment.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let off = _mm_sub_epi8(v, _mm_set1_epi8(b'0'.cast_signed()));
+        let digit = _mm_cmpeq_epi8(_mm_subs_epu8(off, _mm_set1_epi8(9)), _mm_setzero_si128());
+        _mm_movemask_epi8(digit).cast_unsigned()
+    }
+}
+
+/// [`digit_mask`] on other targets, a byte at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn digit_mask(block: &[u8; 16]) -> u32 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (k, &b)| m | u32::from(b.is_ascii_digit()) << k)
+}
+
+/// Bit `k` set when byte `k` of `block` is one of `letters` in either case.
+/// On x86-64 one vector compare a letter; OR-ing 0x20 in makes the
+/// upper-case letter equal to the lower-case one, and no other byte.
+#[cfg(target_arch = "x86_64")]
+fn letter_mask<const N: usize>(block: &[u8; 16], letters: &[u8; N]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+    // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64 CPU
+    // runs these instructions; the load reads exactly the sixteen bytes of
+    // `block`, and `_mm_loadu_si128` needs no alignment.
+    unsafe {
+        let v = _mm_or_si128(
+            _mm_loadu_si128(block.as_ptr().cast::<__m128i>()),
+            _mm_set1_epi8(0x20),
+        );
+        let mut hit = _mm_setzero_si128();
+        for &l in letters {
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(l.cast_signed())));
+        }
+        _mm_movemask_epi8(hit).cast_unsigned()
+    }
+}
+
+/// [`letter_mask`] on other targets, a byte at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn letter_mask<const N: usize>(block: &[u8; 16], letters: &[u8; N]) -> u32 {
+    block.iter().enumerate().fold(0, |m, (k, &b)| {
+        m | u32::from(letters.contains(&(b | 0x20))) << k
+    })
+}
+
 /// Byte length of the whitespace character at `i`, or 0.
 pub(crate) fn ws_len_at(text: &str, i: usize) -> usize {
     text.get(i..)
@@ -109,7 +245,47 @@ const INERT: [char; 16] = [
 /// True when `text` is ASCII but for [`INERT`] characters, so that the
 /// ASCII hand matchers of the guideline line and the verdicts may read it.
 pub(crate) fn plain(text: &str) -> bool {
-    text.is_ascii() || text.chars().all(|c| c.is_ascii() || INERT.contains(&c))
+    // Letters hold a curly quote or a dash every few lines: the ASCII runs
+    // between them are passed over eight bytes at a time, and only the
+    // other characters are decoded.
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = first_non_ascii(&b[i..]) {
+        i += k;
+        // `i` is a char boundary: the byte before it is ASCII or ends a
+        // character taken whole below.
+        let Some(c) = text[i..].chars().next() else {
+            return true;
+        };
+        if !INERT.contains(&c) {
+            return false;
+        }
+        i += c.len_utf8();
+    }
+    true
+}
+
+/// Offset of the first byte of `b` that is not ASCII.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w) & HIGH
+    };
+    let mut at = 0;
+    // Sixteen bytes a step while all are ASCII.
+    while at + 16 <= b.len() && word(at) | word(at + 8) == 0 {
+        at += 16;
+    }
+    while at + 8 <= b.len() {
+        let high = word(at);
+        if high != 0 {
+            return Some(at + high.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    b[at..].iter().position(|&c| !c.is_ascii()).map(|k| at + k)
 }
 
 /// A word character as regex's Unicode `\w` (and so `\b`) has it.
@@ -134,6 +310,7 @@ pub(crate) fn word_at(text: &str, i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     /// No inert character is a word, space or digit character, or folds to
     /// an ASCII letter, as the regex crate sees it.
@@ -165,6 +342,51 @@ mod tests {
             assert_eq!(ours, re.find(hay).map(|m| m.end()), "{hay}");
             let back = ci_before(hay.as_bytes(), hay.len(), "desk");
             assert_eq!(back.is_some(), ours == Some(hay.len()), "{hay}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time test says what the character test said.
+        #[test]
+        fn plain_reads_as_the_character_test(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                "[a-z .]{0,20}",
+                proptest::sample::select(INERT.to_vec()).prop_map(String::from),
+                proptest::sample::select(vec!['é', 'ſ', '\u{212a}', '\u{a0}', '٣', '😀'])
+                    .prop_map(String::from),
+            ], 0..12),
+        ) {
+            let text = parts.concat();
+            let want = text.is_ascii()
+                || text.chars().all(|c| c.is_ascii() || INERT.contains(&c));
+            proptest::prop_assert_eq!(plain(&text), want);
+        }
+
+        /// The leads are the bytes a plain filter keeps, whatever the length.
+        #[test]
+        fn letter_leads_are_the_letters_in_either_case(
+            t in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select((0u8..=0xff).collect::<Vec<_>>()),
+                proptest::sample::select(b"sStTcCeEaAdDbBrRpP09".to_vec()),
+            ], 0..80),
+        ) {
+            let want: Vec<usize> = (0..t.len())
+                .filter(|&i| matches!(t[i], b'd' | b'D' | b'b' | b'B' | b'r' | b'R'))
+                .collect();
+            let got: Vec<usize> = letter_leads(&t, [b'd', b'b', b'r']).collect();
+            proptest::prop_assert_eq!(got, want);
+            let want: Vec<usize> = (0..t.len()).filter(|&i| t[i] | 0x20 == b'p').collect();
+            proptest::prop_assert_eq!(letter_leads(&t, [b'p']).collect::<Vec<_>>(), want);
+            let want: Vec<usize> = (0..t.len())
+                .filter(|&i| {
+                    let pair = [t[i], t.get(i + 1).copied().unwrap_or(0)];
+                    [b"st", b"ce", b"aa"].iter().any(|p| pair.eq_ignore_ascii_case(*p))
+                })
+                .collect();
+            let got: Vec<usize> = pair_leads(&t, [*b"st", *b"ce", *b"aa"]).collect();
+            proptest::prop_assert_eq!(got, want);
+            let want: Vec<usize> = (0..t.len()).filter(|&i| t[i].is_ascii_digit()).collect();
+            proptest::prop_assert_eq!(digit_leads(&t).collect::<Vec<_>>(), want);
         }
     }
 
