@@ -152,31 +152,23 @@ impl Gates {
     }
 
     /// The literals each of `sentences` (byte ranges of `text`) holds, in
-    /// any ASCII case: what scanning each sentence alone finds, from one
-    /// pass over the whole text. A pass per sentence paid for a lowercased
-    /// copy, a bitset and a list of hits per sentence.
+    /// any ASCII case: what scanning each sentence alone finds, and it is
+    /// what is done, each sentence walked into one bitset and one list of
+    /// hits for all. The walk folds case as it reads, so a sentence needs no
+    /// lowercased copy; a pass over the whole text first, its occurrences
+    /// then sorted out to the sentences, paid for a list twice as long.
     pub fn scan_sentences(&self, text: &[u8], sentences: &[(usize, usize)]) -> Scanned {
         let words = self.literals.div_ceil(64);
         let mut bits = vec![0u64; words * sentences.len()];
-        let mut hits = Vec::new();
         let mut ranges = Vec::with_capacity(sentences.len());
-        // Every occurrence of every literal, overlapping ones too: those
-        // that lie within a sentence are exactly what a pass over that
-        // sentence alone reports.
-        let all = match &self.automaton {
-            Some(walk) => walk.occurrences(text),
-            None => Vec::new(),
-        };
+        // A rationale holds about one literal every dozen bytes: room for
+        // them all at once, not a dozen regrowths.
+        let mut hits = Vec::with_capacity(text.len() / 8);
         for (i, &(s, e)) in sentences.iter().enumerate() {
             let from = hits.len();
-            let first = all.partition_point(|&(at, _, _)| at < s);
-            for &(at, end, l) in all[first..].iter().take_while(|&&(at, _, _)| at < e) {
-                // An occurrence running past the sentence's end is not in it.
-                if end > e {
-                    continue;
-                }
-                bits[i * words + l / 64] |= 1 << (l % 64);
-                hits.push((l, at - s));
+            if let (Some(walk), Some(sentence)) = (&self.automaton, text.get(s..e.min(text.len())))
+            {
+                walk.occurrences(sentence, &mut hits, &mut bits[i * words..(i + 1) * words]);
             }
             ranges.push((from, hits.len()));
         }
@@ -331,12 +323,11 @@ impl Walk {
         })
     }
 
-    /// (start, end, literal) of every occurrence of every literal in `text`
-    /// in any ASCII case, overlapping ones too, by start.
-    fn occurrences(&self, text: &[u8]) -> Vec<(usize, usize, usize)> {
-        // A rationale holds about one literal every dozen bytes: room for
-        // them all at once, not a dozen regrowths.
-        let mut all: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 8);
+    /// Every occurrence of every literal in `text` in any ASCII case,
+    /// overlapping ones too, appended to `hits` as (literal, start) by
+    /// start, each literal also set in `bits`.
+    fn occurrences(&self, text: &[u8], hits: &mut Vec<(usize, usize)>, bits: &mut [u64]) {
+        let from = hits.len();
         // Every state the walk enters holds the literals ending there, so a
         // byte costs two lookups and a compare; the library's overlapping
         // iterator paid a call and its state bookkeeping for each of the
@@ -350,21 +341,21 @@ impl Walk {
             if sid < self.first_match {
                 break;
             }
-            let (from, to) = self.ends[((sid - self.first_match) >> self.shift) as usize];
-            for &(literal, len) in &self.matches[from as usize..to as usize] {
-                let hit = (end - len as usize, end, literal as usize);
+            let (a, b) = self.ends[((sid - self.first_match) >> self.shift) as usize];
+            for &(literal, len) in &self.matches[a as usize..b as usize] {
+                let (literal, start) = (literal as usize, end - len as usize);
+                bits[literal / 64] |= 1 << (literal % 64);
                 // Overlapping matches are reported by end; candidates are
                 // wanted by start. A hit is out of place only past the few
                 // earlier ones ending within it: insertion, not a full sort.
-                let mut i = all.len();
-                all.push(hit);
-                while i > 0 && all[i - 1].0 > hit.0 {
-                    all.swap(i - 1, i);
+                let mut i = hits.len();
+                hits.push((literal, start));
+                while i > from && hits[i - 1].1 > start {
+                    hits.swap(i - 1, i);
                     i -= 1;
                 }
             }
         }
-        all
     }
 
     /// The walk from state `sid` over `text` up to the first byte that
@@ -591,12 +582,21 @@ mod tests {
         ];
         for text in crate::parse::generated::joins(&pieces, 3000, 12) {
             let t = text.as_bytes();
-            let mut want: Vec<(usize, usize, usize)> = library
+            let mut want: Vec<(usize, usize)> = library
                 .find_overlapping_iter(&t.to_ascii_lowercase())
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .map(|m| (m.pattern().as_usize(), m.start()))
                 .collect();
-            let mut got = walk.occurrences(t);
-            assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{text:?}");
+            let mut want_bits = [0u64; 1];
+            for &(l, _) in &want {
+                want_bits[0] |= 1 << l;
+            }
+            // Hits already in the list stay where they are.
+            let mut got = vec![(99, 99)];
+            let mut bits = [0u64; 1];
+            walk.occurrences(t, &mut got, &mut bits);
+            assert_eq!(got.remove(0), (99, 99));
+            assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "{text:?}");
+            assert_eq!(bits, want_bits, "{text:?}");
             want.sort_unstable();
             got.sort_unstable();
             assert_eq!(got, want, "{text:?}");
