@@ -81,7 +81,9 @@ pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
     let Some(ac) = &m.automaton else {
         return Vec::new();
     };
-    let mut best: HashMap<usize, usize> = HashMap::new();
+    // A name mentions a service or two: a list, not a hash map (its
+    // random keys and hashing cost more than the search).
+    let mut best: Vec<(usize, usize)> = Vec::new();
     let mut vetoed: Vec<usize> = Vec::new();
     for hit in ac.find_overlapping_iter(&name.to_ascii_lowercase()) {
         if !whole_word(name, hit.start(), hit.end()) {
@@ -89,10 +91,10 @@ pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
         }
         for &(svc, role) in &m.roles[hit.pattern().as_usize()] {
             match role {
-                Role::Synonym(len) => {
-                    let e = best.entry(svc).or_insert(0);
-                    *e = (*e).max(len);
-                }
+                Role::Synonym(len) => match best.iter_mut().find(|(s, _)| *s == svc) {
+                    Some((_, e)) => *e = (*e).max(len),
+                    None => best.push((svc, len)),
+                },
                 Role::Veto => vetoed.push(svc),
             }
         }
