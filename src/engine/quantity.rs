@@ -233,12 +233,13 @@ static CLAIM: ByText<RuleRegex> = ByText::new(|unicode| {
     )
 });
 
-/// Whether `text` may attribute a count to a guideline: one walk that rules
-/// out most rationales before they are read sentence by sentence. A text
-/// that is not ASCII is left to its sentences ([`claimed_counts`]), so that
-/// only a sentence outside ASCII pays for the Unicode build: a count a
+/// Whether `text` may attribute a count to a guideline: one walk without
+/// captures that rules out most sentences before [`claimed_counts`] reads
+/// them. A text that is not ASCII is left to [`claimed_counts`], so that
+/// only a sentence outside ASCII pays for the Unicode build. A count a
 /// sentence claims is one the whole text claims (sentences end at spaces,
-/// where a word boundary reads the same), so a `false` here never hid one.
+/// where a word boundary reads the same), so a `false` for a whole
+/// rationale never hid one either.
 pub fn may_claim_a_count(text: &str) -> bool {
     !text.is_ascii() || CLAIM.get(text.as_bytes()).is_match(text)
 }
