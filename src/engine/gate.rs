@@ -133,7 +133,17 @@ impl Gates {
             .build(&literals)
             .ok()
             .filter(|nfa| nfa.start_state(Anchored::No).is_ok())
-            .and_then(|nfa| Walk::of(&nfa, &literals));
+            .and_then(|nfa| {
+                // Only a first word's place is read (see `Gates::starts`);
+                // a last word need only be present.
+                let mut placed = vec![false; literals.len()];
+                for g in gates.iter().flatten() {
+                    for &l in &g.first {
+                        placed[l] = true;
+                    }
+                }
+                Walk::of(&nfa, &literals, &placed)
+            });
         Gates {
             // Without an automaton every gate must stay open.
             gates: if automaton.is_some() {
@@ -227,15 +237,17 @@ struct Walk {
     first_match: u32,
     /// Each match state's part of `matches`, in the order of the states.
     ends: Vec<(u32, u32)>,
-    /// (literal, length) of the literals ending at a match state, in the
-    /// automaton's order.
-    matches: Vec<(u32, u32)>,
+    /// (literal, length, whether its place is kept) of the literals ending
+    /// at a match state, in the automaton's order.
+    matches: Vec<(u32, u32, bool)>,
 }
 
 impl Walk {
     /// The table of `nfa`, the automaton of `literals`, read through its
     /// public transitions; `None` if it would not fit 32-bit state numbers.
-    fn of(nfa: &NFA, literals: &[Vec<u8>]) -> Option<Walk> {
+    /// The places of the literals `placed` marks are kept as hits; the others
+    /// are only marked present.
+    fn of(nfa: &NFA, literals: &[Vec<u8>], placed: &[bool]) -> Option<Walk> {
         use aho_corasick::automaton::StateID;
         let start = nfa.start_state(Anchored::No).ok()?;
         // Each byte a literal holds is a class of its own; every other byte
@@ -308,7 +320,11 @@ impl Walk {
             let from = matches.len() as u32;
             for k in 0..nfa.match_len(s) {
                 let literal = nfa.match_pattern(s, k);
-                matches.push((literal.as_u32(), nfa.pattern_len(literal) as u32));
+                matches.push((
+                    literal.as_u32(),
+                    nfa.pattern_len(literal) as u32,
+                    placed.get(literal.as_usize()).copied().unwrap_or(true),
+                ));
             }
             ends.push((from, matches.len() as u32));
         }
@@ -324,8 +340,8 @@ impl Walk {
     }
 
     /// Every occurrence of every literal in `text` in any ASCII case,
-    /// overlapping ones too, appended to `hits` as (literal, start) by
-    /// start, each literal also set in `bits`.
+    /// overlapping ones too, set in `bits`; those of the literals whose
+    /// places are kept also appended to `hits` as (literal, start), by start.
     fn occurrences(&self, text: &[u8], hits: &mut Vec<(usize, usize)>, bits: &mut [u64]) {
         let from = hits.len();
         // Every state the walk enters holds the literals ending there, so a
@@ -342,9 +358,12 @@ impl Walk {
                 break;
             }
             let (a, b) = self.ends[((sid - self.first_match) >> self.shift) as usize];
-            for &(literal, len) in &self.matches[a as usize..b as usize] {
+            for &(literal, len, placed) in &self.matches[a as usize..b as usize] {
                 let (literal, start) = (literal as usize, end - len as usize);
                 bits[literal / 64] |= 1 << (literal % 64);
+                if !placed {
+                    continue;
+                }
                 // Overlapping matches are reported by end; candidates are
                 // wanted by start. A hit is out of place only past the few
                 // earlier ones ending within it: insertion, not a full sort.
@@ -552,7 +571,9 @@ mod tests {
             .prefilter(false)
             .build(&literals)
             .expect("nfa");
-        let walk = Walk::of(&nfa, &literals).expect("walk");
+        // Some literals only marked present, their places not kept.
+        let placed: Vec<bool> = (0..literals.len()).map(|i| i % 3 != 1).collect();
+        let walk = Walk::of(&nfa, &literals, &placed).expect("walk");
         let library = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&literals)
@@ -590,6 +611,7 @@ mod tests {
             for &(l, _) in &want {
                 want_bits[0] |= 1 << l;
             }
+            want.retain(|&(l, _)| placed[l]);
             // Hits already in the list stay where they are.
             let mut got = vec![(99, 99)];
             let mut bits = [0u64; 1];
