@@ -248,7 +248,6 @@ impl Walk {
     /// The places of the literals `placed` marks are kept as hits; the others
     /// are only marked present.
     fn of(nfa: &NFA, literals: &[Vec<u8>], placed: &[bool]) -> Option<Walk> {
-        use aho_corasick::automaton::StateID;
         let start = nfa.start_state(Anchored::No).ok()?;
         // Each byte a literal holds is a class of its own; every other byte
         // leads from every state where the automaton's unknown bytes lead
@@ -271,27 +270,10 @@ impl Walk {
                 (reps.len() - 1) as u16
             };
         }
-        // The automaton's state ids are small numbers: a list indexed by
-        // them tells where each was first reached.
-        const UNSEEN: usize = usize::MAX;
-        let mut order: Vec<StateID> = vec![start];
-        let mut seen: Vec<usize> = vec![UNSEEN; start.as_usize() + 1];
-        seen[start.as_usize()] = 0;
-        let mut k = 0;
-        while k < order.len() {
-            let s = order[k];
-            k += 1;
-            for &b in &reps {
-                let t = nfa.next_state(Anchored::No, s, b).as_usize();
-                if t >= seen.len() {
-                    seen.resize(t + 1, UNSEEN);
-                }
-                if seen[t] == UNSEEN {
-                    seen[t] = order.len();
-                    order.push(StateID::new(t).ok()?);
-                }
-            }
-        }
+        // Each state's transitions on the representative bytes, as
+        // indices into `order`.
+        let (order, rows) =
+            trie_rows(nfa, start, &reps).or_else(|| closure_rows(nfa, start, &reps))?;
         let stride = reps.len().next_power_of_two();
         let shift = stride.trailing_zeros();
         // Match states last, each group in the order found.
@@ -307,10 +289,10 @@ impl Walk {
         }
         u32::try_from(order.len().checked_mul(stride)?).ok()?;
         let mut next = vec![0u32; order.len() * stride];
-        for (i, &s) in order.iter().enumerate() {
+        for (i, targets) in rows.chunks_exact(reps.len()).enumerate() {
             let row = number[i] as usize;
-            for (c, &r) in reps.iter().enumerate() {
-                next[row + c] = number[seen[nfa.next_state(Anchored::No, s, r).as_usize()]];
+            for (c, &t) in targets.iter().enumerate() {
+                next[row + c] = number[t];
             }
         }
         let mut ends = Vec::with_capacity(matching.len());
@@ -403,6 +385,91 @@ impl Walk {
         }
         (text.len(), sid)
     }
+}
+
+/// The states of `nfa` reached from `start`, breadth first, and the index
+/// in that order of each one's next state on each of `reps`, row by row.
+type Rows = (Vec<aho_corasick::automaton::StateID>, Vec<usize>);
+
+/// [`Rows`] read off the trie: a state's transition on a byte is its child
+/// on it or, without one, its failure state's transition, which is
+/// shallower and so already known; a child's failure state is its parent's
+/// failure state's transition on the same byte. One lookup of a state's
+/// own children per byte, where the automaton's transition walks the
+/// failure chain, and was asked twice. `None` where the automaton is not
+/// the trie this reads (every state but the start the child of one state).
+fn trie_rows(nfa: &NFA, start: aho_corasick::automaton::StateID, reps: &[u8]) -> Option<Rows> {
+    use aho_corasick::automaton::StateID;
+    let mut order: Vec<StateID> = vec![start];
+    let mut seen: Vec<bool> = vec![false; start.as_usize() + 1];
+    seen[start.as_usize()] = true;
+    let mut fail: Vec<usize> = vec![0];
+    let mut rows: Vec<usize> = Vec::new();
+    let mut k = 0;
+    while k < order.len() {
+        let (s, f) = (order[k], fail[k]);
+        for (c, &b) in reps.iter().enumerate() {
+            let t = nfa.next_state(Anchored::Yes, s, b);
+            let target = if t == s && k == 0 {
+                0
+            } else if nfa.is_dead(t) {
+                if k == 0 {
+                    return None;
+                }
+                rows[f * reps.len() + c]
+            } else {
+                let t = t.as_usize();
+                if t >= seen.len() {
+                    seen.resize(t + 1, false);
+                }
+                if seen[t] {
+                    return None;
+                }
+                seen[t] = true;
+                fail.push(if k == 0 { 0 } else { rows[f * reps.len() + c] });
+                order.push(StateID::new(t).ok()?);
+                order.len() - 1
+            };
+            rows.push(target);
+        }
+        k += 1;
+    }
+    Some((order, rows))
+}
+
+/// [`Rows`] from the automaton's own transitions.
+fn closure_rows(nfa: &NFA, start: aho_corasick::automaton::StateID, reps: &[u8]) -> Option<Rows> {
+    use aho_corasick::automaton::StateID;
+    // The automaton's state ids are small numbers: a list indexed by
+    // them tells where each was first reached.
+    const UNSEEN: usize = usize::MAX;
+    let mut order: Vec<StateID> = vec![start];
+    let mut seen: Vec<usize> = vec![UNSEEN; start.as_usize() + 1];
+    seen[start.as_usize()] = 0;
+    let mut k = 0;
+    while k < order.len() {
+        let s = order[k];
+        k += 1;
+        for &b in reps {
+            let t = nfa.next_state(Anchored::No, s, b).as_usize();
+            if t >= seen.len() {
+                seen.resize(t + 1, UNSEEN);
+            }
+            if seen[t] == UNSEEN {
+                seen[t] = order.len();
+                order.push(StateID::new(t).ok()?);
+            }
+        }
+    }
+    let rows = order
+        .iter()
+        .flat_map(|&s| {
+            reps.iter()
+                .map(move |&b| nfa.next_state(Anchored::No, s, b).as_usize())
+        })
+        .map(|t| seen[t])
+        .collect();
+    Some((order, rows))
 }
 
 /// Lowercased literals every match of `pattern` starts (or ends) with, or
@@ -633,6 +700,49 @@ mod tests {
             want.sort_unstable();
             got.sort_unstable();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// The table read off the trie is the automaton's own transitions.
+    #[test]
+    fn the_trie_rows_are_the_automatons_transitions() {
+        let book = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+            .expect("rulebook");
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        for m in crate::engine::checks::compile_not_said(&book) {
+            let hir = read(m.pattern).expect("pattern");
+            for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+                literals.extend(necessary(&hir, kind).into_iter().flatten());
+            }
+        }
+        literals.extend(["a", "ab", "bab", "b", "\u{ff}x", "é"].map(|l| l.as_bytes().to_vec()));
+        literals.sort();
+        literals.dedup();
+        let nfa = NFA::builder()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&literals)
+            .expect("nfa");
+        let start = nfa.start_state(Anchored::No).expect("start");
+        let mut reps: Vec<u8> = literals.iter().flatten().copied().collect();
+        reps.sort_unstable();
+        reps.dedup();
+        reps.push(b'#');
+        let (trie_order, trie) = trie_rows(&nfa, start, &reps).expect("a trie");
+        let (closure_order, closure) = closure_rows(&nfa, start, &reps).expect("rows");
+        assert_eq!(trie_order.len(), closure_order.len());
+        let r = reps.len();
+        for (i, &s) in trie_order.iter().enumerate() {
+            let j = closure_order
+                .iter()
+                .position(|&x| x == s)
+                .expect("same states");
+            for c in 0..r {
+                assert_eq!(
+                    trie_order[trie[i * r + c]],
+                    closure_order[closure[j * r + c]]
+                );
+            }
         }
     }
 
