@@ -133,7 +133,17 @@ impl Gates {
             .build(&literals)
             .ok()
             .filter(|nfa| nfa.start_state(Anchored::No).is_ok())
-            .and_then(|nfa| Walk::of(&nfa, &literals));
+            .and_then(|nfa| {
+                // Only a first word's place is read (see `Gates::starts`);
+                // a last word need only be present.
+                let mut placed = vec![false; literals.len()];
+                for g in gates.iter().flatten() {
+                    for &l in &g.first {
+                        placed[l] = true;
+                    }
+                }
+                Walk::of(&nfa, &literals, &placed)
+            });
         Gates {
             // Without an automaton every gate must stay open.
             gates: if automaton.is_some() {
@@ -152,31 +162,23 @@ impl Gates {
     }
 
     /// The literals each of `sentences` (byte ranges of `text`) holds, in
-    /// any ASCII case: what scanning each sentence alone finds, from one
-    /// pass over the whole text. A pass per sentence paid for a lowercased
-    /// copy, a bitset and a list of hits per sentence.
+    /// any ASCII case: what scanning each sentence alone finds, and it is
+    /// what is done, each sentence walked into one bitset and one list of
+    /// hits for all. The walk folds case as it reads, so a sentence needs no
+    /// lowercased copy; a pass over the whole text first, its occurrences
+    /// then sorted out to the sentences, paid for a list twice as long.
     pub fn scan_sentences(&self, text: &[u8], sentences: &[(usize, usize)]) -> Scanned {
         let words = self.literals.div_ceil(64);
         let mut bits = vec![0u64; words * sentences.len()];
-        let mut hits = Vec::new();
         let mut ranges = Vec::with_capacity(sentences.len());
-        // Every occurrence of every literal, overlapping ones too: those
-        // that lie within a sentence are exactly what a pass over that
-        // sentence alone reports.
-        let all = match &self.automaton {
-            Some(walk) => walk.occurrences(text),
-            None => Vec::new(),
-        };
+        // A rationale holds about one literal every dozen bytes: room for
+        // them all at once, not a dozen regrowths.
+        let mut hits = Vec::with_capacity(text.len() / 8);
         for (i, &(s, e)) in sentences.iter().enumerate() {
             let from = hits.len();
-            let first = all.partition_point(|&(at, _, _)| at < s);
-            for &(at, end, l) in all[first..].iter().take_while(|&&(at, _, _)| at < e) {
-                // An occurrence running past the sentence's end is not in it.
-                if end > e {
-                    continue;
-                }
-                bits[i * words + l / 64] |= 1 << (l % 64);
-                hits.push((l, at - s));
+            if let (Some(walk), Some(sentence)) = (&self.automaton, text.get(s..e.min(text.len())))
+            {
+                walk.occurrences(sentence, &mut hits, &mut bits[i * words..(i + 1) * words]);
             }
             ranges.push((from, hits.len()));
         }
@@ -235,16 +237,17 @@ struct Walk {
     first_match: u32,
     /// Each match state's part of `matches`, in the order of the states.
     ends: Vec<(u32, u32)>,
-    /// (literal, length) of the literals ending at a match state, in the
-    /// automaton's order.
-    matches: Vec<(u32, u32)>,
+    /// (literal, length, whether its place is kept) of the literals ending
+    /// at a match state, in the automaton's order.
+    matches: Vec<(u32, u32, bool)>,
 }
 
 impl Walk {
     /// The table of `nfa`, the automaton of `literals`, read through its
     /// public transitions; `None` if it would not fit 32-bit state numbers.
-    fn of(nfa: &NFA, literals: &[Vec<u8>]) -> Option<Walk> {
-        use aho_corasick::automaton::StateID;
+    /// The places of the literals `placed` marks are kept as hits; the others
+    /// are only marked present.
+    fn of(nfa: &NFA, literals: &[Vec<u8>], placed: &[bool]) -> Option<Walk> {
         let start = nfa.start_state(Anchored::No).ok()?;
         // Each byte a literal holds is a class of its own; every other byte
         // leads from every state where the automaton's unknown bytes lead
@@ -267,27 +270,10 @@ impl Walk {
                 (reps.len() - 1) as u16
             };
         }
-        // The automaton's state ids are small numbers: a list indexed by
-        // them tells where each was first reached.
-        const UNSEEN: usize = usize::MAX;
-        let mut order: Vec<StateID> = vec![start];
-        let mut seen: Vec<usize> = vec![UNSEEN; start.as_usize() + 1];
-        seen[start.as_usize()] = 0;
-        let mut k = 0;
-        while k < order.len() {
-            let s = order[k];
-            k += 1;
-            for &b in &reps {
-                let t = nfa.next_state(Anchored::No, s, b).as_usize();
-                if t >= seen.len() {
-                    seen.resize(t + 1, UNSEEN);
-                }
-                if seen[t] == UNSEEN {
-                    seen[t] = order.len();
-                    order.push(StateID::new(t).ok()?);
-                }
-            }
-        }
+        // Each state's transitions on the representative bytes, as
+        // indices into `order`.
+        let (order, rows) =
+            trie_rows(nfa, start, &reps).or_else(|| closure_rows(nfa, start, &reps))?;
         let stride = reps.len().next_power_of_two();
         let shift = stride.trailing_zeros();
         // Match states last, each group in the order found.
@@ -303,10 +289,10 @@ impl Walk {
         }
         u32::try_from(order.len().checked_mul(stride)?).ok()?;
         let mut next = vec![0u32; order.len() * stride];
-        for (i, &s) in order.iter().enumerate() {
+        for (i, targets) in rows.chunks_exact(reps.len()).enumerate() {
             let row = number[i] as usize;
-            for (c, &r) in reps.iter().enumerate() {
-                next[row + c] = number[seen[nfa.next_state(Anchored::No, s, r).as_usize()]];
+            for (c, &t) in targets.iter().enumerate() {
+                next[row + c] = number[t];
             }
         }
         let mut ends = Vec::with_capacity(matching.len());
@@ -316,7 +302,11 @@ impl Walk {
             let from = matches.len() as u32;
             for k in 0..nfa.match_len(s) {
                 let literal = nfa.match_pattern(s, k);
-                matches.push((literal.as_u32(), nfa.pattern_len(literal) as u32));
+                matches.push((
+                    literal.as_u32(),
+                    nfa.pattern_len(literal) as u32,
+                    placed.get(literal.as_usize()).copied().unwrap_or(true),
+                ));
             }
             ends.push((from, matches.len() as u32));
         }
@@ -331,12 +321,11 @@ impl Walk {
         })
     }
 
-    /// (start, end, literal) of every occurrence of every literal in `text`
-    /// in any ASCII case, overlapping ones too, by start.
-    fn occurrences(&self, text: &[u8]) -> Vec<(usize, usize, usize)> {
-        // A rationale holds about one literal every dozen bytes: room for
-        // them all at once, not a dozen regrowths.
-        let mut all: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 8);
+    /// Every occurrence of every literal in `text` in any ASCII case,
+    /// overlapping ones too, set in `bits`; those of the literals whose
+    /// places are kept also appended to `hits` as (literal, start), by start.
+    fn occurrences(&self, text: &[u8], hits: &mut Vec<(usize, usize)>, bits: &mut [u64]) {
+        let from = hits.len();
         // Every state the walk enters holds the literals ending there, so a
         // byte costs two lookups and a compare; the library's overlapping
         // iterator paid a call and its state bookkeeping for each of the
@@ -350,21 +339,24 @@ impl Walk {
             if sid < self.first_match {
                 break;
             }
-            let (from, to) = self.ends[((sid - self.first_match) >> self.shift) as usize];
-            for &(literal, len) in &self.matches[from as usize..to as usize] {
-                let hit = (end - len as usize, end, literal as usize);
+            let (a, b) = self.ends[((sid - self.first_match) >> self.shift) as usize];
+            for &(literal, len, placed) in &self.matches[a as usize..b as usize] {
+                let (literal, start) = (literal as usize, end - len as usize);
+                bits[literal / 64] |= 1 << (literal % 64);
+                if !placed {
+                    continue;
+                }
                 // Overlapping matches are reported by end; candidates are
                 // wanted by start. A hit is out of place only past the few
                 // earlier ones ending within it: insertion, not a full sort.
-                let mut i = all.len();
-                all.push(hit);
-                while i > 0 && all[i - 1].0 > hit.0 {
-                    all.swap(i - 1, i);
+                let mut i = hits.len();
+                hits.push((literal, start));
+                while i > from && hits[i - 1].1 > start {
+                    hits.swap(i - 1, i);
                     i -= 1;
                 }
             }
         }
-        all
     }
 
     /// The walk from state `sid` over `text` up to the first byte that
@@ -372,16 +364,112 @@ impl Walk {
     /// match state only if `text` ran out first). Apart from the handling
     /// of matches, the walk keeps its few values in registers: inlined, the
     /// loop spilled them and paid a dozen more instructions a byte.
+    /// Four bytes a round, so the end of the text is tested once for four.
     #[inline(never)]
     fn to_match(&self, text: &[u8], mut sid: u32) -> (usize, u32) {
-        for (i, &b) in text.iter().enumerate() {
+        let (rounds, rest) = text.as_chunks::<4>();
+        for (r, round) in rounds.iter().enumerate() {
+            for (k, &b) in round.iter().enumerate() {
+                sid = self.next[sid as usize + self.classes[b as usize] as usize];
+                if sid >= self.first_match {
+                    return (r * 4 + k + 1, sid);
+                }
+            }
+        }
+        let done = rounds.len() * 4;
+        for (k, &b) in rest.iter().enumerate() {
             sid = self.next[sid as usize + self.classes[b as usize] as usize];
             if sid >= self.first_match {
-                return (i + 1, sid);
+                return (done + k + 1, sid);
             }
         }
         (text.len(), sid)
     }
+}
+
+/// The states of `nfa` reached from `start`, breadth first, and the index
+/// in that order of each one's next state on each of `reps`, row by row.
+type Rows = (Vec<aho_corasick::automaton::StateID>, Vec<usize>);
+
+/// [`Rows`] read off the trie: a state's transition on a byte is its child
+/// on it or, without one, its failure state's transition, which is
+/// shallower and so already known; a child's failure state is its parent's
+/// failure state's transition on the same byte. One lookup of a state's
+/// own children per byte, where the automaton's transition walks the
+/// failure chain, and was asked twice. `None` where the automaton is not
+/// the trie this reads (every state but the start the child of one state).
+fn trie_rows(nfa: &NFA, start: aho_corasick::automaton::StateID, reps: &[u8]) -> Option<Rows> {
+    use aho_corasick::automaton::StateID;
+    let mut order: Vec<StateID> = vec![start];
+    let mut seen: Vec<bool> = vec![false; start.as_usize() + 1];
+    seen[start.as_usize()] = true;
+    let mut fail: Vec<usize> = vec![0];
+    let mut rows: Vec<usize> = Vec::new();
+    let mut k = 0;
+    while k < order.len() {
+        let (s, f) = (order[k], fail[k]);
+        for (c, &b) in reps.iter().enumerate() {
+            let t = nfa.next_state(Anchored::Yes, s, b);
+            let target = if t == s && k == 0 {
+                0
+            } else if nfa.is_dead(t) {
+                if k == 0 {
+                    return None;
+                }
+                rows[f * reps.len() + c]
+            } else {
+                let t = t.as_usize();
+                if t >= seen.len() {
+                    seen.resize(t + 1, false);
+                }
+                if seen[t] {
+                    return None;
+                }
+                seen[t] = true;
+                fail.push(if k == 0 { 0 } else { rows[f * reps.len() + c] });
+                order.push(StateID::new(t).ok()?);
+                order.len() - 1
+            };
+            rows.push(target);
+        }
+        k += 1;
+    }
+    Some((order, rows))
+}
+
+/// [`Rows`] from the automaton's own transitions.
+fn closure_rows(nfa: &NFA, start: aho_corasick::automaton::StateID, reps: &[u8]) -> Option<Rows> {
+    use aho_corasick::automaton::StateID;
+    // The automaton's state ids are small numbers: a list indexed by
+    // them tells where each was first reached.
+    const UNSEEN: usize = usize::MAX;
+    let mut order: Vec<StateID> = vec![start];
+    let mut seen: Vec<usize> = vec![UNSEEN; start.as_usize() + 1];
+    seen[start.as_usize()] = 0;
+    let mut k = 0;
+    while k < order.len() {
+        let s = order[k];
+        k += 1;
+        for &b in reps {
+            let t = nfa.next_state(Anchored::No, s, b).as_usize();
+            if t >= seen.len() {
+                seen.resize(t + 1, UNSEEN);
+            }
+            if seen[t] == UNSEEN {
+                seen[t] = order.len();
+                order.push(StateID::new(t).ok()?);
+            }
+        }
+    }
+    let rows = order
+        .iter()
+        .flat_map(|&s| {
+            reps.iter()
+                .map(move |&b| nfa.next_state(Anchored::No, s, b).as_usize())
+        })
+        .map(|t| seen[t])
+        .collect();
+    Some((order, rows))
 }
 
 /// Lowercased literals every match of `pattern` starts (or ends) with, or
@@ -561,7 +649,9 @@ mod tests {
             .prefilter(false)
             .build(&literals)
             .expect("nfa");
-        let walk = Walk::of(&nfa, &literals).expect("walk");
+        // Some literals only marked present, their places not kept.
+        let placed: Vec<bool> = (0..literals.len()).map(|i| i % 3 != 1).collect();
+        let walk = Walk::of(&nfa, &literals, &placed).expect("walk");
         let library = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&literals)
@@ -591,15 +681,68 @@ mod tests {
         ];
         for text in crate::parse::generated::joins(&pieces, 3000, 12) {
             let t = text.as_bytes();
-            let mut want: Vec<(usize, usize, usize)> = library
+            let mut want: Vec<(usize, usize)> = library
                 .find_overlapping_iter(&t.to_ascii_lowercase())
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .map(|m| (m.pattern().as_usize(), m.start()))
                 .collect();
-            let mut got = walk.occurrences(t);
-            assert!(got.windows(2).all(|w| w[0].0 <= w[1].0), "{text:?}");
+            let mut want_bits = [0u64; 1];
+            for &(l, _) in &want {
+                want_bits[0] |= 1 << l;
+            }
+            want.retain(|&(l, _)| placed[l]);
+            // Hits already in the list stay where they are.
+            let mut got = vec![(99, 99)];
+            let mut bits = [0u64; 1];
+            walk.occurrences(t, &mut got, &mut bits);
+            assert_eq!(got.remove(0), (99, 99));
+            assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "{text:?}");
+            assert_eq!(bits, want_bits, "{text:?}");
             want.sort_unstable();
             got.sort_unstable();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// The table read off the trie is the automaton's own transitions.
+    #[test]
+    fn the_trie_rows_are_the_automatons_transitions() {
+        let book = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+            .expect("rulebook");
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        for m in crate::engine::checks::compile_not_said(&book) {
+            let hir = read(m.pattern).expect("pattern");
+            for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+                literals.extend(necessary(&hir, kind).into_iter().flatten());
+            }
+        }
+        literals.extend(["a", "ab", "bab", "b", "\u{ff}x", "é"].map(|l| l.as_bytes().to_vec()));
+        literals.sort();
+        literals.dedup();
+        let nfa = NFA::builder()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&literals)
+            .expect("nfa");
+        let start = nfa.start_state(Anchored::No).expect("start");
+        let mut reps: Vec<u8> = literals.iter().flatten().copied().collect();
+        reps.sort_unstable();
+        reps.dedup();
+        reps.push(b'#');
+        let (trie_order, trie) = trie_rows(&nfa, start, &reps).expect("a trie");
+        let (closure_order, closure) = closure_rows(&nfa, start, &reps).expect("rows");
+        assert_eq!(trie_order.len(), closure_order.len());
+        let r = reps.len();
+        for (i, &s) in trie_order.iter().enumerate() {
+            let j = closure_order
+                .iter()
+                .position(|&x| x == s)
+                .expect("same states");
+            for c in 0..r {
+                assert_eq!(
+                    trie_order[trie[i * r + c]],
+                    closure_order[closure[j * r + c]]
+                );
+            }
         }
     }
 

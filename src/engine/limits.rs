@@ -215,15 +215,24 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     }
     let folded = &rationale.folded;
     let t = folded.as_str();
-    if !quantity::may_claim_a_count(t) {
-        return;
-    }
-    for &(s, e) in &rationale.sentences {
+    // Most sentences claim no count: a search rules them out before the
+    // three that tell whom a claim quotes, and before the capture search
+    // that reads the claims (it finds none where this finds none; a sentence
+    // outside ASCII is left to it, which alone pays for the Unicode build).
+    // A pass over the whole rationale first paid twice for every rationale
+    // that claims one.
+    let may_claim = quantity::may_claim_counts(t, &rationale.sentences);
+    for (&(s, e), _) in rationale
+        .sentences
+        .iter()
+        .zip(may_claim)
+        .filter(|(_, may)| *may)
+    {
         let sentence = &t[s..e];
         let h = sentence.as_bytes();
-        let quotes_mtus = !NAMES_OTHER.get(h).is_match(sentence)
-            && (NAMES_MTUS.get(h).is_match(sentence)
-                || (!cites_other && NAMES_GUIDELINES.get(h).is_match(sentence)));
+        let quotes_mtus = (NAMES_MTUS.get(h).is_match(sentence)
+            || (!cites_other && NAMES_GUIDELINES.get(h).is_match(sentence)))
+            && !NAMES_OTHER.get(h).is_match(sentence);
         if !quotes_mtus {
             continue;
         }

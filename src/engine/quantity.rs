@@ -233,15 +233,55 @@ static CLAIM: ByText<RuleRegex> = ByText::new(|unicode| {
     )
 });
 
-/// Whether `text` may attribute a count to a guideline: one walk that rules
-/// out most rationales before they are read sentence by sentence. A text
-/// that is not ASCII is left to its sentences ([`claimed_counts`]), so that
-/// only a sentence outside ASCII pays for the Unicode build: a count a
+/// Whether `text` may attribute a count to a guideline: one walk without
+/// captures that rules out most sentences before [`claimed_counts`] reads
+/// them. A text that is not ASCII is left to [`claimed_counts`], so that
+/// only a sentence outside ASCII pays for the Unicode build. A count a
 /// sentence claims is one the whole text claims (sentences end at spaces,
-/// where a word boundary reads the same), so a `false` here never hid one.
+/// where a word boundary reads the same), so a `false` for a whole
+/// rationale never hid one either.
 pub fn may_claim_a_count(text: &str) -> bool {
     !text.is_ascii() || CLAIM.get(text.as_bytes()).is_match(text)
 }
+
+/// [`may_claim_a_count`] for each of `sentences` (ranges of `text`), most
+/// of them ruled out by a vector search for the claim's verbs in a
+/// lowercased copy of the text, made once, rather than by the regex's walk
+/// a byte at a time: every match of the ASCII build holds one of them.
+pub fn may_claim_counts(text: &str, sentences: &[(usize, usize)]) -> Vec<bool> {
+    thread_local! {
+        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+        sentences
+            .iter()
+            .map(|&(s, e)| {
+                let sentence = &text[s..e];
+                !sentence.is_ascii()
+                    || (CLAIM_VERBS.is_match(&lower[s..e]) && may_claim_a_count(sentence))
+            })
+            .collect()
+    })
+}
+
+/// The stems of [`CLAIM`]'s verbs, lowercase.
+static CLAIM_VERBS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build([
+                "recommend",
+                "allow",
+                "support",
+                "indicate",
+                "permit",
+                "endorse",
+                "limit",
+            ])
+            .expect("verbs")
+    });
 
 /// Counts a sentence attributes to a guideline, with their byte ranges in `sentence`.
 pub fn claimed_counts(sentence: &str) -> Vec<Amount> {
@@ -469,6 +509,42 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(a, b, "{t:?}");
+            }
+        }
+    }
+
+    /// The verbs' search rules out only ASCII text the ASCII build finds
+    /// nothing in, whatever the case of its letters.
+    #[test]
+    fn the_verbs_rule_out_only_what_the_claim_rules_out() {
+        let (ascii, _) = CLAIM.builds();
+        let pieces = [
+            "RECOMMENDS ",
+            "Allowed ",
+            "sUpport ",
+            "INDICATE ",
+            "permitted ",
+            "Endorsed ",
+            "limits ",
+            "recommen",
+            "d ",
+            "12 ",
+            "TEN ",
+            "visits",
+            " PT ",
+            ". ",
+            "up to ",
+            "\u{17f}upport ",
+            "é",
+        ];
+        for t in crate::parse::generated::joins(&pieces, 3000, 8) {
+            let sentences = crate::engine::concepts::sentences(&t);
+            let got = may_claim_counts(&t, &sentences);
+            for (k, &(s, e)) in sentences.iter().enumerate() {
+                let sentence = &t[s..e];
+                let want = !sentence.is_ascii() || ascii.is_match(sentence);
+                assert_eq!(got[k], want, "{t:?} {s}..{e}");
+                assert_eq!(may_claim_a_count(sentence), want, "{t:?} {s}..{e}");
             }
         }
     }

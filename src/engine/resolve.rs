@@ -86,6 +86,37 @@ fn normalize_into(out: &mut String, s: &str, gap: &mut bool) {
     }
 }
 
+/// Appends `piece` normalized alone to `words`; where it lies there.
+fn normalize_piece(words: &mut String, piece: &str) -> (usize, usize) {
+    let start = words.len();
+    normalize_into(words, piece, &mut false);
+    // Whitespace before its first word reads as a gap after the words
+    // already in the buffer: the space it put there is not the piece's.
+    let start = if words[start..].starts_with(' ') {
+        start + 1
+    } else {
+        start
+    };
+    (start, words.len())
+}
+
+/// Into `key`, the pieces of a section list (`pieces`, ranges of `words`,
+/// each normalized alone) as [`normalize`] reads them joined by ", ": the
+/// separator is whitespace once normalized, so it is each piece's words
+/// joined by one space, an empty piece adding none.
+fn join_normalized(key: &mut String, words: &str, pieces: &[(usize, usize)]) {
+    key.clear();
+    for &(a, b) in pieces {
+        if a == b {
+            continue;
+        }
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&words[a..b]);
+    }
+}
+
 /// The rulebook's guideline and section names, normalized once per run
 /// rather than for every citation of every letter.
 pub struct Index<'a> {
@@ -93,6 +124,8 @@ pub struct Index<'a> {
     guidelines: HashMap<String, Vec<&'a Guideline>>,
     /// Sections by guideline id and normalized title or alias; the first wins.
     sections: HashMap<(&'a str, String), &'a Section>,
+    /// The length of the longest key in `sections`.
+    longest_section: usize,
 }
 
 impl<'a> Index<'a> {
@@ -114,9 +147,11 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        let longest_section = sections.keys().map(|(_, k)| k.len()).max().unwrap_or(0);
         Index {
             guidelines,
             sections,
+            longest_section,
         }
     }
 }
@@ -199,19 +234,24 @@ pub fn cited<'a>(line: Option<&GuidelineLine>, index: &Index<'a>, date: Option<D
             ..Default::default()
         };
         if let Some(g) = guideline {
+            // Each piece is normalized once, not once for every run of
+            // pieces it is part of (a list of n pieces has n² / 2 runs).
+            let mut words = String::new();
+            let pieces: Vec<(usize, usize)> = c
+                .sections
+                .iter()
+                .map(|piece| normalize_piece(&mut words, &piece.value))
+                .collect();
             let mut key = String::new();
             let mut i = 0;
             while i < c.sections.len() {
                 // Try the longest run of adjacent pieces first.
                 let mut matched = None;
                 for j in (i..c.sections.len()).rev() {
-                    // The pieces as if joined by ", ": the separator is
-                    // whitespace once normalized.
-                    key.clear();
-                    let mut gap = false;
-                    for (k, piece) in c.sections[i..=j].iter().enumerate() {
-                        gap |= k > 0;
-                        normalize_into(&mut key, &piece.value, &mut gap);
+                    join_normalized(&mut key, &words, &pieces[i..=j]);
+                    // No title is that long: no need to hash it.
+                    if key.len() > index.longest_section {
+                        continue;
                     }
                     if let Some(s) = find_section(g, &mut key, index) {
                         matched = Some((j, s));
@@ -282,6 +322,22 @@ mod tests {
                 normalize_into(&mut key, p, &mut gap);
             }
             prop_assert_eq!(key, normalize_reference(&pieces.join(", ")));
+        }
+
+        #[test]
+        fn pieces_normalized_alone_join_as_joined(
+            pieces in proptest::collection::vec(PIECE, 1..5),
+        ) {
+            let mut words = String::from("stale words");
+            let ranges: Vec<(usize, usize)> =
+                pieces.iter().map(|p| normalize_piece(&mut words, p)).collect();
+            let mut key = String::from("stale");
+            for i in 0..pieces.len() {
+                for j in i..pieces.len() {
+                    join_normalized(&mut key, &words, &ranges[i..=j]);
+                    prop_assert_eq!(&key, &normalize_reference(&pieces[i..=j].join(", ")));
+                }
+            }
         }
     }
 }

@@ -65,8 +65,12 @@ pub fn compile(book: &Rulebook) -> ServiceMatcher<'_> {
             add(p, (i, Role::Veto));
         }
     }
+    // Names are a few dozen bytes: no prefilter, whose building cost more
+    // than it saves them (the automaton's searches cost the same without).
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .prefilter(false)
         .build(&patterns)
         .ok();
     ServiceMatcher {
@@ -81,7 +85,9 @@ pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
     let Some(ac) = &m.automaton else {
         return Vec::new();
     };
-    let mut best: HashMap<usize, usize> = HashMap::new();
+    // A name mentions a service or two: a list, not a hash map (its
+    // random keys and hashing cost more than the search).
+    let mut best: Vec<(usize, usize)> = Vec::new();
     let mut vetoed: Vec<usize> = Vec::new();
     for hit in ac.find_overlapping_iter(&name.to_ascii_lowercase()) {
         if !whole_word(name, hit.start(), hit.end()) {
@@ -89,10 +95,10 @@ pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
         }
         for &(svc, role) in &m.roles[hit.pattern().as_usize()] {
             match role {
-                Role::Synonym(len) => {
-                    let e = best.entry(svc).or_insert(0);
-                    *e = (*e).max(len);
-                }
+                Role::Synonym(len) => match best.iter_mut().find(|(s, _)| *s == svc) {
+                    Some((_, e)) => *e = (*e).max(len),
+                    None => best.push((svc, len)),
+                },
                 Role::Veto => vetoed.push(svc),
             }
         }

@@ -99,10 +99,81 @@ pub fn json_span(text: &str, s: Span) -> JsonSpan {
     }
 }
 
+/// The lines of a letter's spans, counted in one pass for all the spans of
+/// its findings: [`line_column`] counted the newlines from the top of the
+/// letter for each span, three or four times a finding.
+pub struct Lines<'t> {
+    text: &'t str,
+    /// (offset, newlines before it) of each span start asked for, by offset.
+    known: Vec<(usize, usize)>,
+}
+
+impl<'t> Lines<'t> {
+    /// The lines of `spans` in `text`.
+    pub fn of<'s>(text: &'t str, spans: impl IntoIterator<Item = &'s Span>) -> Lines<'t> {
+        let mut offsets: Vec<usize> = spans.into_iter().map(|s| start(text, *s)).collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let bytes = text.as_bytes();
+        let (mut at, mut newlines) = (0, 0);
+        let known = offsets
+            .into_iter()
+            .map(|o| {
+                newlines += count_newlines(&bytes[at..o]);
+                at = o;
+                (o, newlines)
+            })
+            .collect();
+        Lines { text, known }
+    }
+
+    /// The lines of a finding's spans.
+    pub fn of_finding(text: &'t str, f: &Finding) -> Lines<'t> {
+        Lines::of(
+            text,
+            std::iter::once(&f.span).chain(f.labels.iter().map(|l| &l.span)),
+        )
+    }
+
+    /// As [`json_span`] places `s`.
+    pub fn span(&self, s: Span) -> JsonSpan {
+        let offset = start(self.text, s);
+        let Ok(k) = self.known.binary_search_by_key(&offset, |&(o, _)| o) else {
+            // A span not asked for: counted from the top.
+            return json_span(self.text, s);
+        };
+        let before = &self.text.as_bytes()[..offset];
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        JsonSpan {
+            offset: s.offset,
+            length: s.length,
+            line: self.known[k].1 + 1,
+            column: self.text[line_start..offset].chars().count() + 1,
+        }
+    }
+}
+
+/// Where [`line_column`] reads a span as starting: at its offset, or the
+/// character boundary before it, within the text.
+fn start(text: &str, s: Span) -> usize {
+    crate::span::floor_char_boundary(text, s.offset.min(text.len()))
+}
+
+/// The newlines in `bytes`, counted a block at a time into a byte-wide sum
+/// (a block of 64 holds at most 64), which compiles to vector compares.
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut blocks = bytes.chunks_exact(64);
+    let mut n: usize = 0;
+    for block in &mut blocks {
+        n += usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
+    }
+    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
 #[derive(Serialize)]
-pub struct JsonLabel {
+pub struct JsonLabel<'a> {
     span: JsonSpan,
-    message: String,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -113,7 +184,7 @@ pub struct JsonFinding<'a> {
     item: Option<usize>,
     message: &'a str,
     span: JsonSpan,
-    labels: Vec<JsonLabel>,
+    labels: Vec<JsonLabel<'a>>,
     help: &'a str,
     rule: &'a str,
 }
@@ -179,31 +250,43 @@ impl Summary {
 
     pub fn add_finding(&mut self, f: &Finding) {
         self.findings += 1;
-        *self
-            .by_severity
-            .entry(f.severity.name().to_string())
-            .or_default() += 1;
-        *self.by_kind.entry(f.kind.name().to_string()).or_default() += 1;
-        *self.by_code.entry(f.code.clone()).or_default() += 1;
+        count(&mut self.by_severity, f.severity.name());
+        count(&mut self.by_kind, f.kind.name());
+        count(&mut self.by_code, &f.code);
+    }
+}
+
+/// One more of `key`; its name is copied only the first time it is counted.
+fn count(tally: &mut std::collections::BTreeMap<String, usize>, key: &str) {
+    match tally.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            tally.insert(key.to_string(), 1);
+        }
     }
 }
 
 impl<'a> JsonFinding<'a> {
     /// `text` is the letter the finding's spans point into.
     pub fn of(f: &'a Finding, text: &str) -> JsonFinding<'a> {
+        JsonFinding::at(f, &Lines::of_finding(text, f))
+    }
+
+    /// As [`JsonFinding::of`], with the lines of the letter already found.
+    pub fn at(f: &'a Finding, lines: &Lines<'_>) -> JsonFinding<'a> {
         JsonFinding {
             code: &f.code,
             kind: f.kind,
             severity: f.severity,
             item: f.item,
             message: &f.message,
-            span: json_span(text, f.span),
+            span: lines.span(f.span),
             labels: f
                 .labels
                 .iter()
                 .map(|l| JsonLabel {
-                    span: json_span(text, l.span),
-                    message: l.message.clone(),
+                    span: lines.span(l.span),
+                    message: &l.message,
                 })
                 .collect(),
             help: &f.help,
@@ -235,14 +318,47 @@ impl JsonError {
 impl<'a> JsonFile<'a> {
     pub fn of(c: &'a Checked) -> JsonFile<'a> {
         let text = c.outcome.source.as_ref().map_or("", |s| s.text.as_str());
+        let lines = Lines::of(
+            text,
+            c.findings
+                .iter()
+                .flat_map(|f| std::iter::once(&f.span).chain(f.labels.iter().map(|l| &l.span))),
+        );
         JsonFile {
             path: &c.outcome.path,
             error: JsonError::of(c),
             findings: c
                 .findings
                 .iter()
-                .map(|f| JsonFinding::of(f, text))
+                .map(|f| JsonFinding::at(f, &lines))
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Lines found once place a span as counting from the top does,
+        /// offsets inside a character or past the end included.
+        #[test]
+        fn lines_place_spans_as_line_column_does(
+            text in "[ab\n\r\u{17f}\u{212a}\u{e9}\u{2028}]{0,300}",
+            offsets in proptest::collection::vec(0usize..700, 1..8),
+        ) {
+            let spans: Vec<Span> = offsets.iter().map(|&o| Span { offset: o, length: 3 }).collect();
+            let lines = Lines::of(&text, &spans[..spans.len() - 1]);
+            // The last span was not asked for: it is counted from the top.
+            for &s in &spans {
+                let (a, b) = (lines.span(s), json_span(&text, s));
+                prop_assert_eq!(
+                    (a.offset, a.length, a.line, a.column),
+                    (b.offset, b.length, b.line, b.column)
+                );
+            }
         }
     }
 }
