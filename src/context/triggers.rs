@@ -109,10 +109,21 @@ impl Hit {
     }
 }
 
+/// What a match of a phrase needs: its roles, and of its last character
+/// (the same whatever the case of the text's ASCII letters) whether it is a
+/// word character and its length.
+#[derive(Debug, Clone, Copy)]
+struct Phrase {
+    roles: Roles,
+    ends_word: bool,
+    last_len: u8,
+}
+
 /// The compiled lexicon.
 pub struct Triggers {
     trie: Trie,
-    roles: Vec<Roles>,
+    /// By phrase id.
+    phrases: Vec<Phrase>,
     /// A scope runs at most this many words from its trigger...
     pub window: usize,
     /// ...or this many, for these categories.
@@ -129,7 +140,7 @@ impl Triggers {
 impl std::fmt::Debug for Triggers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Triggers")
-            .field("phrases", &self.roles.len())
+            .field("phrases", &self.phrases.len())
             .field("window", &self.window)
             .finish()
     }
@@ -166,16 +177,6 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
     }
 }
 
-/// The character that ends at byte `i` of `s` (a char boundary).
-#[inline]
-fn char_before(s: &str, i: usize) -> Option<char> {
-    match i.checked_sub(1).map(|j| s.as_bytes()[j]) {
-        Some(b) if b.is_ascii() => Some(b as char),
-        Some(_) => s[..i].chars().next_back(),
-        None => None,
-    }
-}
-
 impl Triggers {
     /// Parses and compiles a lexicon in the `triggers.yaml` format.
     pub fn from_yaml(text: &str) -> Result<Triggers, String> {
@@ -200,9 +201,18 @@ impl Triggers {
                 roles[i].insert(list.category, list.kind);
             }
         }
+        let last = |p: &String| p.chars().next_back().unwrap_or(' ');
         Ok(Triggers {
             trie: Trie::new(&phrases),
-            roles,
+            phrases: phrases
+                .iter()
+                .zip(roles)
+                .map(|(p, roles)| Phrase {
+                    roles,
+                    ends_word: is_word(last(p)),
+                    last_len: last(p).len_utf8() as u8,
+                })
+                .collect(),
             window: file.context.window,
             windows: file.context.windows,
         })
@@ -221,18 +231,29 @@ impl Triggers {
     /// word start, the longest phrase that ends on a word boundary.
     pub fn find(&self, text: &str) -> Vec<Hit> {
         // Folded letter text is already in normal form: no copy to make.
-        if is_normal(text) {
-            self.find_normal(text, |i| i)
+        let ascii = text.is_ascii();
+        if is_normal(text, ascii) {
+            self.find_normal(text, ascii, |i| i)
         } else {
             let (norm, map) = normalise(text);
-            self.find_normal(&norm, |i| map[i])
+            self.find_normal(&norm, ascii, |i| map[i])
         }
     }
 
     /// [`Triggers::find`] on whitespace-normalised text, `original(i)` the
     /// offset in the caller's text of byte `i`.
-    fn find_normal(&self, norm: &str, original: impl Fn(usize) -> usize) -> Vec<Hit> {
+    /// `ascii`: whether it is ASCII (as normalising keeps it).
+    fn find_normal(&self, norm: &str, ascii: bool, original: impl Fn(usize) -> usize) -> Vec<Hit> {
+        if ascii {
+            return self.find_ascii(norm.as_bytes(), original);
+        }
         let bytes = norm.as_bytes();
+        // Whether the character at `end` (a char boundary) is a word character.
+        let word_at = |end: usize| match bytes.get(end) {
+            Some(&c) if c.is_ascii() => ASCII_WORD[c as usize],
+            Some(_) => char_at(norm, end).is_some_and(|(c, _)| is_word(c)),
+            None => false,
+        };
         let mut hits = Vec::new();
         let mut i = 0;
         // Whether the character before `i` is a word character.
@@ -250,24 +271,19 @@ impl Triggers {
                 continue;
             }
             // Every phrase here, shortest first: keep the last that ends on a
-            // word boundary.
-            let longest = self
-                .trie
-                .prefixes(bytes, i)
-                .filter(|&(end, _)| {
-                    let last = char_before(norm, end).is_some_and(is_word);
-                    let next = char_at(norm, end).is_some_and(|(c, _)| is_word(c));
-                    !(last && next)
-                })
-                .last();
-            if let Some((end, pattern)) = longest {
-                let last = char_before(norm, end).unwrap_or(' ');
+            // word boundary. Whether a phrase ends in a word character is
+            // known from the phrase itself.
+            let longest = self.trie.longest(bytes, i, |end, p| {
+                !(self.phrases[p].ends_word && word_at(end))
+            });
+            if let Some((end, p)) = longest {
+                let phrase = self.phrases[p];
                 hits.push(Hit {
-                    span: original(i)..original(end - 1) + last.len_utf8(),
-                    roles: self.roles[pattern],
+                    span: original(i)..original(end - 1) + phrase.last_len as usize,
+                    roles: phrase.roles,
                 });
                 i = end;
-                after_word = is_word(last);
+                after_word = phrase.ends_word;
                 continue;
             }
             after_word = in_word;
@@ -283,11 +299,134 @@ impl Triggers {
     }
 }
 
+impl Triggers {
+    /// [`Triggers::find_normal`] on ASCII text. A phrase may start at each
+    /// byte that is neither a space nor a word character after another (the
+    /// character before a position is all the byte-by-byte walk remembers,
+    /// even after a hit), so those starts are found eight bytes at a time
+    /// and the trie is walked from each that no earlier hit covers.
+    fn find_ascii(&self, bytes: &[u8], original: impl Fn(usize) -> usize) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        // No phrase starts before this: the end of the last hit.
+        let mut from = 0;
+        for at in swar::Starts::new(bytes) {
+            if at < from {
+                continue;
+            }
+            let longest = self.trie.longest(bytes, at, |end, p| {
+                !(self.phrases[p].ends_word
+                    && bytes.get(end).is_some_and(|&c| ASCII_WORD[c as usize]))
+            });
+            if let Some((end, p)) = longest {
+                let phrase = self.phrases[p];
+                hits.push(Hit {
+                    span: original(at)..original(end - 1) + phrase.last_len as usize,
+                    roles: phrase.roles,
+                });
+                from = end;
+            }
+        }
+        hits
+    }
+}
+
+/// Byte classes of eight ASCII bytes at once, in a `u64` read little-endian:
+/// each result holds the high bit of each byte that has the property.
+mod swar {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    /// Bytes `>= lo`; every byte of `x` below 0x80, so no sum carries
+    /// into the next byte.
+    #[inline(always)]
+    fn at_least(x: u64, lo: u8) -> u64 {
+        x.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH
+    }
+
+    /// Bytes equal to `b`.
+    #[inline(always)]
+    fn equal(x: u64, b: u8) -> u64 {
+        let t = x ^ (ONES * u64::from(b));
+        !(t.wrapping_add(ONES * 0x7f) | t) & HIGH
+    }
+
+    /// Word characters (ASCII letters, digits, `_`), as
+    /// [`super::ASCII_WORD`] has them.
+    #[inline(always)]
+    pub fn words(x: u64) -> u64 {
+        let digits = at_least(x, b'0') & !at_least(x, b'9' + 1);
+        // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' and nothing else there.
+        let lower = x | (ONES * 0x20);
+        let letters = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+        digits | letters | equal(x, b'_')
+    }
+
+    /// Where a phrase may start in the eight ASCII bytes `x`: bytes that are
+    /// neither a space nor a word character after a word character
+    /// (`word_before`: the byte before `x` is one); and whether the last
+    /// byte is a word character.
+    #[inline(always)]
+    pub fn starts(x: u64, word_before: bool) -> (u64, bool) {
+        let words = words(x);
+        let after_word = (words << 8) | (u64::from(word_before) << 7);
+        let starts = !equal(x, b' ') & !(words & after_word) & HIGH;
+        (starts, words >> 63 != 0)
+    }
+
+    /// [`starts`] over ASCII bytes, as byte offsets, in order.
+    pub struct Starts<'a> {
+        chunks: std::slice::ChunksExact<'a, u8>,
+        /// The rest, padded with spaces (which start nothing), once the
+        /// chunks are read.
+        rest: Option<u64>,
+        /// Starts not yet given, of the eight bytes at `base`.
+        starts: u64,
+        base: usize,
+        word_before: bool,
+    }
+
+    impl Starts<'_> {
+        pub fn new(bytes: &[u8]) -> Starts<'_> {
+            let chunks = bytes.chunks_exact(8);
+            let rest = chunks.remainder();
+            let mut last = [b' '; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            Starts {
+                chunks,
+                rest: (!rest.is_empty()).then(|| u64::from_le_bytes(last)),
+                starts: 0,
+                // The first chunk read moves `base` to 0.
+                base: 0usize.wrapping_sub(8),
+                word_before: false,
+            }
+        }
+    }
+
+    impl Iterator for Starts<'_> {
+        type Item = usize;
+
+        #[inline(always)]
+        fn next(&mut self) -> Option<usize> {
+            while self.starts == 0 {
+                let x = match self.chunks.next() {
+                    Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
+                    None => self.rest.take()?,
+                };
+                (self.starts, self.word_before) = starts(x, self.word_before);
+                self.base = self.base.wrapping_add(8);
+            }
+            let at = self.base + (self.starts.trailing_zeros() / 8) as usize;
+            self.starts &= self.starts - 1;
+            Some(at)
+        }
+    }
+}
+
 /// Whether [`normalise`] would give `text` back unchanged: no whitespace but
-/// single spaces.
-fn is_normal(text: &str) -> bool {
+/// single spaces. `ascii`: whether `text` is ASCII.
+fn is_normal(text: &str, ascii: bool) -> bool {
     let b = text.as_bytes();
-    if b.is_ascii() {
+    if ascii {
         // Folds without early exit, so the compiler tests many bytes at once.
         let controls = b.iter().fold(false, |any, &c| {
             any | (c.wrapping_sub(b'\t') <= b'\r' - b'\t')
@@ -416,7 +555,7 @@ mod tests {
                     }
                     hits.push((
                         map[m.start()]..map[m.end() - 1] + last.len_utf8(),
-                        t.roles[m.pattern().as_usize()],
+                        t.phrases[m.pattern().as_usize()].roles,
                     ));
                     i = m.end();
                     advanced = true;
@@ -457,7 +596,79 @@ mod tests {
         }
     }
 
+    /// The byte-by-byte walk's starts: bytes that are neither a space nor a
+    /// word character after a word character.
+    fn starts_by_byte(bytes: &[u8], mut word_before: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (i, &b) in bytes.iter().enumerate() {
+            let word = ASCII_WORD[b as usize];
+            if b != b' ' && !(word && word_before) {
+                out.push(i);
+            }
+            word_before = word;
+        }
+        out
+    }
+
+    #[test]
+    fn every_ascii_byte_classed_as_the_table_has_it() {
+        for b in 0..128u8 {
+            for at in 0..8 {
+                let mut chunk = [b'x'; 8];
+                chunk[at] = b;
+                let words = swar::words(u64::from_le_bytes(chunk));
+                assert_eq!(
+                    words >> (8 * at + 7) & 1 == 1,
+                    ASCII_WORD[b as usize],
+                    "{b}"
+                );
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn eight_byte_starts_agree_with_the_byte_walk(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b" _aZ09;:-.'\t\0\x7f@[`{/".to_vec()),
+                0..40,
+            ),
+        ) {
+            let got: Vec<usize> = swar::Starts::new(&bytes).collect();
+            proptest::prop_assert_eq!(got, starts_by_byte(&bytes, false));
+            for chunk in bytes.chunks_exact(8) {
+                for before in [false, true] {
+                    let (starts, last) =
+                        swar::starts(u64::from_le_bytes(chunk.try_into().unwrap()), before);
+                    let by_byte: u64 = starts_by_byte(chunk, before)
+                        .iter()
+                        .map(|i| 0x80 << (8 * i))
+                        .sum();
+                    proptest::prop_assert_eq!(starts, by_byte);
+                    proptest::prop_assert_eq!(last, ASCII_WORD[chunk[7] as usize]);
+                }
+            }
+        }
+
+        #[test]
+        fn agrees_with_the_automaton_search_on_ascii_phrase_soup(
+            parts in proptest::collection::vec((0usize..2000, 0usize..11), 0..24)
+        ) {
+            let t = Triggers::builtin();
+            let phrases = phrases();
+            let glue = [" ", "  ", "", "\n", ",", ". ", "x", "_", "-", "'", ";"];
+            let mut s = String::new();
+            for (p, g) in parts {
+                match phrases.get(p) {
+                    Some(p) if p.len() % 3 == 0 => s.push_str(&p.to_ascii_uppercase()),
+                    Some(p) => s.push_str(p),
+                    None => s.push_str(["word", "No", "pain", "R", "7"][p % 5]),
+                }
+                s.push_str(glue[g]);
+            }
+            same_as_reference(t, &phrases, &s);
+        }
+
         #[test]
         fn agrees_with_the_automaton_search_on_phrase_soup(
             parts in proptest::collection::vec((0usize..2000, 0usize..12), 0..24)
