@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::swar;
 use super::trie::Trie;
 
 /// The built-in lexicon's text.
@@ -128,12 +129,15 @@ pub struct Triggers {
     pub window: usize,
     /// ...or this many, for these categories.
     pub windows: HashMap<Category, usize>,
+    /// [`Triggers::window_of`] each category, by its discriminant: read for
+    /// every trigger of every target.
+    window_by_category: [usize; 6],
 }
 
 impl Triggers {
     /// The window of a category's scopes, in words.
     pub fn window_of(&self, category: Category) -> usize {
-        self.windows.get(&category).copied().unwrap_or(self.window)
+        self.window_by_category[category as usize]
     }
 }
 
@@ -202,6 +206,16 @@ impl Triggers {
             }
         }
         let last = |p: &String| p.chars().next_back().unwrap_or(' ');
+        let lexicon = file.context;
+        let window_by_category = [
+            Category::Negated,
+            Category::Possible,
+            Category::Hypothetical,
+            Category::Historical,
+            Category::Other,
+            Category::All,
+        ]
+        .map(|c| lexicon.windows.get(&c).copied().unwrap_or(lexicon.window));
         Ok(Triggers {
             trie: Trie::new(&phrases),
             phrases: phrases
@@ -213,8 +227,9 @@ impl Triggers {
                     last_len: last(p).len_utf8() as u8,
                 })
                 .collect(),
-            window: file.context.window,
-            windows: file.context.windows,
+            window: lexicon.window,
+            windows: lexicon.windows,
+            window_by_category,
         })
     }
 
@@ -330,98 +345,6 @@ impl Triggers {
     }
 }
 
-/// Byte classes of eight ASCII bytes at once, in a `u64` read little-endian:
-/// each result holds the high bit of each byte that has the property.
-mod swar {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-
-    /// Bytes `>= lo`; every byte of `x` below 0x80, so no sum carries
-    /// into the next byte.
-    #[inline(always)]
-    fn at_least(x: u64, lo: u8) -> u64 {
-        x.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH
-    }
-
-    /// Bytes equal to `b`.
-    #[inline(always)]
-    fn equal(x: u64, b: u8) -> u64 {
-        let t = x ^ (ONES * u64::from(b));
-        !(t.wrapping_add(ONES * 0x7f) | t) & HIGH
-    }
-
-    /// Word characters (ASCII letters, digits, `_`), as
-    /// [`super::ASCII_WORD`] has them.
-    #[inline(always)]
-    pub fn words(x: u64) -> u64 {
-        let digits = at_least(x, b'0') & !at_least(x, b'9' + 1);
-        // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' and nothing else there.
-        let lower = x | (ONES * 0x20);
-        let letters = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
-        digits | letters | equal(x, b'_')
-    }
-
-    /// Where a phrase may start in the eight ASCII bytes `x`: bytes that are
-    /// neither a space nor a word character after a word character
-    /// (`word_before`: the byte before `x` is one); and whether the last
-    /// byte is a word character.
-    #[inline(always)]
-    pub fn starts(x: u64, word_before: bool) -> (u64, bool) {
-        let words = words(x);
-        let after_word = (words << 8) | (u64::from(word_before) << 7);
-        let starts = !equal(x, b' ') & !(words & after_word) & HIGH;
-        (starts, words >> 63 != 0)
-    }
-
-    /// [`starts`] over ASCII bytes, as byte offsets, in order.
-    pub struct Starts<'a> {
-        chunks: std::slice::ChunksExact<'a, u8>,
-        /// The rest, padded with spaces (which start nothing), once the
-        /// chunks are read.
-        rest: Option<u64>,
-        /// Starts not yet given, of the eight bytes at `base`.
-        starts: u64,
-        base: usize,
-        word_before: bool,
-    }
-
-    impl Starts<'_> {
-        pub fn new(bytes: &[u8]) -> Starts<'_> {
-            let chunks = bytes.chunks_exact(8);
-            let rest = chunks.remainder();
-            let mut last = [b' '; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            Starts {
-                chunks,
-                rest: (!rest.is_empty()).then(|| u64::from_le_bytes(last)),
-                starts: 0,
-                // The first chunk read moves `base` to 0.
-                base: 0usize.wrapping_sub(8),
-                word_before: false,
-            }
-        }
-    }
-
-    impl Iterator for Starts<'_> {
-        type Item = usize;
-
-        #[inline(always)]
-        fn next(&mut self) -> Option<usize> {
-            while self.starts == 0 {
-                let x = match self.chunks.next() {
-                    Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
-                    None => self.rest.take()?,
-                };
-                (self.starts, self.word_before) = starts(x, self.word_before);
-                self.base = self.base.wrapping_add(8);
-            }
-            let at = self.base + (self.starts.trailing_zeros() / 8) as usize;
-            self.starts &= self.starts - 1;
-            Some(at)
-        }
-    }
-}
-
 /// Whether [`normalise`] would give `text` back unchanged: no whitespace but
 /// single spaces. `ascii`: whether `text` is ASCII.
 fn is_normal(text: &str, ascii: bool) -> bool {
@@ -483,6 +406,17 @@ mod tests {
     fn builtin_lexicon_compiles() {
         let t = Triggers::from_yaml(BUILTIN).expect("valid");
         assert!(t.window > 0);
+        for c in [
+            Category::Negated,
+            Category::Possible,
+            Category::Hypothetical,
+            Category::Historical,
+            Category::Other,
+            Category::All,
+        ] {
+            let window = t.windows.get(&c).copied().unwrap_or(t.window);
+            assert_eq!(t.window_of(c), window, "{c:?}");
+        }
     }
 
     #[test]
@@ -596,60 +530,7 @@ mod tests {
         }
     }
 
-    /// The byte-by-byte walk's starts: bytes that are neither a space nor a
-    /// word character after a word character.
-    fn starts_by_byte(bytes: &[u8], mut word_before: bool) -> Vec<usize> {
-        let mut out = Vec::new();
-        for (i, &b) in bytes.iter().enumerate() {
-            let word = ASCII_WORD[b as usize];
-            if b != b' ' && !(word && word_before) {
-                out.push(i);
-            }
-            word_before = word;
-        }
-        out
-    }
-
-    #[test]
-    fn every_ascii_byte_classed_as_the_table_has_it() {
-        for b in 0..128u8 {
-            for at in 0..8 {
-                let mut chunk = [b'x'; 8];
-                chunk[at] = b;
-                let words = swar::words(u64::from_le_bytes(chunk));
-                assert_eq!(
-                    words >> (8 * at + 7) & 1 == 1,
-                    ASCII_WORD[b as usize],
-                    "{b}"
-                );
-            }
-        }
-    }
-
     proptest::proptest! {
-        #[test]
-        fn eight_byte_starts_agree_with_the_byte_walk(
-            bytes in proptest::collection::vec(
-                proptest::sample::select(b" _aZ09;:-.'\t\0\x7f@[`{/".to_vec()),
-                0..40,
-            ),
-        ) {
-            let got: Vec<usize> = swar::Starts::new(&bytes).collect();
-            proptest::prop_assert_eq!(got, starts_by_byte(&bytes, false));
-            for chunk in bytes.chunks_exact(8) {
-                for before in [false, true] {
-                    let (starts, last) =
-                        swar::starts(u64::from_le_bytes(chunk.try_into().unwrap()), before);
-                    let by_byte: u64 = starts_by_byte(chunk, before)
-                        .iter()
-                        .map(|i| 0x80 << (8 * i))
-                        .sum();
-                    proptest::prop_assert_eq!(starts, by_byte);
-                    proptest::prop_assert_eq!(last, ASCII_WORD[chunk[7] as usize]);
-                }
-            }
-        }
-
         #[test]
         fn agrees_with_the_automaton_search_on_ascii_phrase_soup(
             parts in proptest::collection::vec((0usize..2000, 0usize..11), 0..24)

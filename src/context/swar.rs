@@ -1,0 +1,175 @@
+//! Byte classes of eight ASCII bytes at once, in a `u64` read
+//! little-endian: each result holds the high bit of each byte that has the
+//! property. The trigger search and the scope windows read every byte of a
+//! sentence; a table lookup a byte costs several times as much.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes `>= lo`; every byte of `x` below 0x80, so no sum carries
+/// into the next byte.
+#[inline(always)]
+fn at_least(x: u64, lo: u8) -> u64 {
+    x.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH
+}
+
+/// Bytes equal to `b`.
+#[inline(always)]
+fn equal(x: u64, b: u8) -> u64 {
+    let t = x ^ (ONES * u64::from(b));
+    !(t.wrapping_add(ONES * 0x7f) | t) & HIGH
+}
+
+/// Word characters (ASCII letters, digits, `_`), as
+/// [`super::triggers::ASCII_WORD`] has them.
+#[inline(always)]
+pub fn words(x: u64) -> u64 {
+    let digits = at_least(x, b'0') & !at_least(x, b'9' + 1);
+    // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' and nothing else there.
+    let lower = x | (ONES * 0x20);
+    let letters = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+    digits | letters | equal(x, b'_')
+}
+
+/// Whether the eight bytes `x` are all ASCII (the rest needs it).
+#[inline(always)]
+pub fn is_ascii(x: u64) -> bool {
+    x & HIGH == 0
+}
+
+/// The first byte of each word in the eight ASCII bytes `x`
+/// (`word_before`: the byte before `x` is a word character), and whether the
+/// last byte is a word character.
+#[inline(always)]
+pub fn word_starts(x: u64, word_before: bool) -> (u64, bool) {
+    let words = words(x);
+    let after_word = (words << 8) | (u64::from(word_before) << 7);
+    (words & !after_word, words >> 63 != 0)
+}
+
+/// Where a phrase may start in the eight ASCII bytes `x`: bytes that are
+/// neither a space nor a word character after a word character
+/// (`word_before`: the byte before `x` is one); and whether the last
+/// byte is a word character.
+#[inline(always)]
+pub fn starts(x: u64, word_before: bool) -> (u64, bool) {
+    let words = words(x);
+    let after_word = (words << 8) | (u64::from(word_before) << 7);
+    let starts = !equal(x, b' ') & !(words & after_word) & HIGH;
+    (starts, words >> 63 != 0)
+}
+
+/// [`starts`] over ASCII bytes, as byte offsets, in order.
+pub struct Starts<'a> {
+    chunks: std::slice::ChunksExact<'a, u8>,
+    /// The rest, padded with spaces (which start nothing), once the
+    /// chunks are read.
+    rest: Option<u64>,
+    /// Starts not yet given, of the eight bytes at `base`.
+    starts: u64,
+    base: usize,
+    word_before: bool,
+}
+
+impl Starts<'_> {
+    pub fn new(bytes: &[u8]) -> Starts<'_> {
+        let chunks = bytes.chunks_exact(8);
+        let rest = chunks.remainder();
+        let mut last = [b' '; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        Starts {
+            chunks,
+            rest: (!rest.is_empty()).then(|| u64::from_le_bytes(last)),
+            starts: 0,
+            // The first chunk read moves `base` to 0.
+            base: 0usize.wrapping_sub(8),
+            word_before: false,
+        }
+    }
+}
+
+impl Iterator for Starts<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.starts == 0 {
+            let x = match self.chunks.next() {
+                Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
+                None => self.rest.take()?,
+            };
+            (self.starts, self.word_before) = starts(x, self.word_before);
+            self.base = self.base.wrapping_add(8);
+        }
+        let at = self.base + (self.starts.trailing_zeros() / 8) as usize;
+        self.starts &= self.starts - 1;
+        Some(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::triggers::ASCII_WORD;
+
+    /// Bytes of `bytes` that are not a space (if `spaces_start`, else that
+    /// are word characters) and not a word character after another.
+    fn by_byte(bytes: &[u8], mut word_before: bool, spaces_start: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (i, &b) in bytes.iter().enumerate() {
+            let word = ASCII_WORD[b as usize];
+            let may = if spaces_start { b != b' ' } else { word };
+            if may && !(word && word_before) {
+                out.push(i);
+            }
+            word_before = word;
+        }
+        out
+    }
+
+    fn mask(at: &[usize]) -> u64 {
+        at.iter().map(|i| 0x80 << (8 * i)).sum()
+    }
+
+    #[test]
+    fn every_ascii_byte_classed_as_the_table_has_it() {
+        for b in 0..128u8 {
+            for at in 0..8 {
+                let mut chunk = [b'x'; 8];
+                chunk[at] = b;
+                let words = words(u64::from_le_bytes(chunk));
+                assert_eq!(
+                    words >> (8 * at + 7) & 1 == 1,
+                    ASCII_WORD[b as usize],
+                    "{b}"
+                );
+            }
+        }
+        assert!(is_ascii(u64::from_le_bytes(*b"\0abc\x7f ~_")));
+        assert!(!is_ascii(u64::from_le_bytes(*b"abc\x80defg")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn eight_byte_starts_agree_with_the_byte_walk(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b" _aZ09;:-.'\t\0\x7f@[`{/".to_vec()),
+                0..40,
+            ),
+        ) {
+            let got: Vec<usize> = Starts::new(&bytes).collect();
+            proptest::prop_assert_eq!(got, by_byte(&bytes, false, true));
+            for chunk in bytes.chunks_exact(8) {
+                let x = u64::from_le_bytes(chunk.try_into().unwrap());
+                let last = ASCII_WORD[chunk[7] as usize];
+                for before in [false, true] {
+                    let (phrases, phrases_last) = starts(x, before);
+                    proptest::prop_assert_eq!(phrases, mask(&by_byte(chunk, before, true)));
+                    let (words, words_last) = word_starts(x, before);
+                    proptest::prop_assert_eq!(words, mask(&by_byte(chunk, before, false)));
+                    proptest::prop_assert_eq!((phrases_last, words_last), (last, last));
+                }
+            }
+        }
+    }
+}
