@@ -59,52 +59,12 @@ pub fn starts(x: u64, word_before: bool) -> (u64, bool) {
     (starts, words >> 63 != 0)
 }
 
-/// [`starts`] over ASCII bytes, as byte offsets, in order.
-pub struct Starts<'a> {
-    chunks: std::slice::ChunksExact<'a, u8>,
-    /// The rest, padded with spaces (which start nothing), once the
-    /// chunks are read.
-    rest: Option<u64>,
-    /// Starts not yet given, of the eight bytes at `base`.
-    starts: u64,
-    base: usize,
-    word_before: bool,
-}
-
-impl Starts<'_> {
-    pub fn new(bytes: &[u8]) -> Starts<'_> {
-        let chunks = bytes.chunks_exact(8);
-        let rest = chunks.remainder();
-        let mut last = [b' '; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        Starts {
-            chunks,
-            rest: (!rest.is_empty()).then(|| u64::from_le_bytes(last)),
-            starts: 0,
-            // The first chunk read moves `base` to 0.
-            base: 0usize.wrapping_sub(8),
-            word_before: false,
-        }
-    }
-}
-
-impl Iterator for Starts<'_> {
-    type Item = usize;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<usize> {
-        while self.starts == 0 {
-            let x = match self.chunks.next() {
-                Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("eight bytes")),
-                None => self.rest.take()?,
-            };
-            (self.starts, self.word_before) = starts(x, self.word_before);
-            self.base = self.base.wrapping_add(8);
-        }
-        let at = self.base + (self.starts.trailing_zeros() / 8) as usize;
-        self.starts &= self.starts - 1;
-        Some(at)
-    }
+/// At most eight bytes, padded with spaces (which start nothing).
+#[inline]
+pub fn padded(rest: &[u8]) -> u64 {
+    let mut last = [b' '; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    u64::from_le_bytes(last)
 }
 
 #[cfg(test)]
@@ -157,7 +117,17 @@ mod tests {
                 0..40,
             ),
         ) {
-            let got: Vec<usize> = Starts::new(&bytes).collect();
+            let mut got = Vec::new();
+            let mut before = false;
+            for (k, chunk) in bytes.chunks(8).enumerate() {
+                let base = 8 * k;
+                let (mut starts, last) = starts(padded(chunk), before);
+                before = last;
+                while starts != 0 {
+                    got.push(base + (starts.trailing_zeros() / 8) as usize);
+                    starts &= starts - 1;
+                }
+            }
             proptest::prop_assert_eq!(got, by_byte(&bytes, false, true));
             for chunk in bytes.chunks_exact(8) {
                 let x = u64::from_le_bytes(chunk.try_into().unwrap());

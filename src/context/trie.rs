@@ -129,21 +129,27 @@ impl Trie {
     ) -> Option<(usize, usize)> {
         let (class, next) = (&self.class, &self.next[..]);
         let mut row = 0;
-        let mut best = None;
-        for (k, &b) in text.get(at..).unwrap_or_default().iter().enumerate() {
+        // The longest kept so far; a pattern ends after `at`, so never at 0.
+        let (mut best, mut best_pattern) = (0, 0);
+        let mut end = at;
+        while let Some(&b) = text.get(end) {
             let n = next[row + class[b as usize] as usize];
+            end += 1;
+            // Most steps reach a node where no pattern ends: one test.
+            if (n as i32) > 0 {
+                row = n as usize;
+                continue;
+            }
             if n == 0 {
                 break;
             }
             row = (n & !ENDS) as usize;
-            if n & ENDS != 0 {
-                let (end, p) = (at + k + 1, self.pattern(row));
-                if accept(end, p) {
-                    best = Some((end, p));
-                }
+            let p = self.pattern(row);
+            if accept(end, p) {
+                (best, best_pattern) = (end, p);
             }
         }
-        best
+        (best != 0).then_some((best, best_pattern))
     }
 }
 

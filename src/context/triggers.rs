@@ -246,7 +246,8 @@ impl Triggers {
     /// word start, the longest phrase that ends on a word boundary.
     pub fn find(&self, text: &str) -> Vec<Hit> {
         // Folded letter text is already in normal form: no copy to make.
-        let ascii = text.is_ascii();
+        // One fold over the bytes, which the compiler tests many at a time.
+        let ascii = text.as_bytes().iter().fold(0, |any, &b| any | b) < 0x80;
         if is_normal(text, ascii) {
             self.find_normal(text, ascii, |i| i)
         } else {
@@ -324,22 +325,37 @@ impl Triggers {
         let mut hits = Vec::new();
         // No phrase starts before this: the end of the last hit.
         let mut from = 0;
-        for at in swar::Starts::new(bytes) {
-            if at < from {
-                continue;
-            }
-            let longest = self.trie.longest(bytes, at, |end, p| {
-                !(self.phrases[p].ends_word
-                    && bytes.get(end).is_some_and(|&c| ASCII_WORD[c as usize]))
-            });
-            if let Some((end, p)) = longest {
-                let phrase = self.phrases[p];
-                hits.push(Hit {
-                    span: original(at)..original(end - 1) + phrase.last_len as usize,
-                    roles: phrase.roles,
+        let mut word_before = false;
+        let mut base = 0;
+        // Plain loops, not an iterator of starts: the walk's state then
+        // stays in registers.
+        for chunk in bytes.chunks(8) {
+            let x = match chunk.try_into() {
+                Ok(eight) => u64::from_le_bytes(eight),
+                Err(_) => swar::padded(chunk),
+            };
+            let (mut starts, last) = swar::starts(x, word_before);
+            word_before = last;
+            while starts != 0 {
+                let at = base + (starts.trailing_zeros() / 8) as usize;
+                starts &= starts - 1;
+                if at < from {
+                    continue;
+                }
+                let longest = self.trie.longest(bytes, at, |end, p| {
+                    !(self.phrases[p].ends_word
+                        && bytes.get(end).is_some_and(|&c| ASCII_WORD[c as usize]))
                 });
-                from = end;
+                if let Some((end, p)) = longest {
+                    let phrase = self.phrases[p];
+                    hits.push(Hit {
+                        span: original(at)..original(end - 1) + phrase.last_len as usize,
+                        roles: phrase.roles,
+                    });
+                    from = end;
+                }
             }
+            base += 8;
         }
         hits
     }
