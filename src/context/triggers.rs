@@ -329,15 +329,19 @@ impl Triggers {
         let mut base = 0;
         // Plain loops, not an iterator of starts: the walk's state then
         // stays in registers.
-        for chunk in bytes.chunks(8) {
-            let x = match chunk.try_into() {
-                Ok(eight) => u64::from_le_bytes(eight),
-                Err(_) => swar::padded(chunk),
+        for block in bytes.chunks(16) {
+            let (mut starts, last) = match block.try_into() {
+                Ok(block) => swar::starts16(block, word_before),
+                Err(_) => {
+                    // The rest, padded with spaces (which start nothing).
+                    let mut padded = [b' '; 16];
+                    padded[..block.len()].copy_from_slice(block);
+                    swar::starts16(&padded, word_before)
+                }
             };
-            let (mut starts, last) = swar::starts(x, word_before);
             word_before = last;
             while starts != 0 {
-                let at = base + (starts.trailing_zeros() / 8) as usize;
+                let at = base + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
                 if at < from {
                     continue;
@@ -355,7 +359,7 @@ impl Triggers {
                     from = end;
                 }
             }
-            base += 8;
+            base += 16;
         }
         hits
     }
