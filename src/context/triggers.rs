@@ -319,7 +319,7 @@ impl Triggers {
     /// [`Triggers::find_normal`] on ASCII text. A phrase may start at each
     /// byte that is neither a space nor a word character after another (the
     /// character before a position is all the byte-by-byte walk remembers,
-    /// even after a hit), so those starts are found eight bytes at a time
+    /// even after a hit), so those starts are found sixteen bytes at a time
     /// and the trie is walked from each that no earlier hit covers.
     fn find_ascii(&self, bytes: &[u8], original: impl Fn(usize) -> usize) -> Vec<Hit> {
         let mut hits = Vec::new();
