@@ -171,7 +171,22 @@ fn forward_window(s: &str, from: usize, words: usize) -> usize {
     let mut count = 0;
     let mut in_word = false;
     let mut i = from;
-    // Eight ASCII bytes at a time, while they are ASCII.
+    // Sixteen, then eight ASCII bytes at a time, while they are ASCII.
+    while let Some(block) = bytes.get(i..i + 16) {
+        let Some(word) = swar::words16(block.try_into().expect("sixteen bytes")) else {
+            break;
+        };
+        let mut starts = word & !((word << 1) | u32::from(in_word));
+        while starts != 0 {
+            if count == words {
+                return i + starts.trailing_zeros() as usize;
+            }
+            count += 1;
+            starts &= starts - 1;
+        }
+        in_word = word >> 15 != 0;
+        i += 16;
+    }
     while let Some(chunk) = bytes.get(i..i + 8) {
         let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
         if !swar::is_ascii(x) {

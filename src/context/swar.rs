@@ -103,6 +103,51 @@ pub fn starts16(block: &[u8; 16], word_before: bool) -> (u32, bool) {
     (!spaces & !(words & after_word) & 0xffff, words >> 15 != 0)
 }
 
+/// The word characters of sixteen bytes, one bit a byte (bit `k` for byte
+/// `k`), if all are ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn words16(block: &[u8; 16]) -> Option<u32> {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: as in `starts16`.
+    let (words, high) = unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let within = |v, lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8((lo - 1).cast_signed())),
+                _mm_cmplt_epi8(v, _mm_set1_epi8((hi + 1).cast_signed())),
+            )
+        };
+        let digits = within(v, b'0', b'9');
+        let letters = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+        let under = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_'.cast_signed()));
+        (
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), under)).cast_unsigned(),
+            // The high bit of each byte: set on every byte of a non-ASCII character.
+            _mm_movemask_epi8(v),
+        )
+    };
+    (high == 0).then_some(words)
+}
+
+/// [`words16`] on other targets, from two eight-byte tests.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub fn words16(block: &[u8; 16]) -> Option<u32> {
+    words16_by_halves(block)
+}
+
+/// [`words16`] from two eight-byte tests.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn words16_by_halves(block: &[u8; 16]) -> Option<u32> {
+    let half = |k: usize| u64::from_le_bytes(block[k..k + 8].try_into().expect("eight bytes"));
+    let (low, high) = (half(0), half(8));
+    (is_ascii(low) && is_ascii(high)).then(|| high_bits(words(low)) | high_bits(words(high)) << 8)
+}
+
 /// [`starts16`] on other targets, from two eight-byte tests.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
@@ -191,6 +236,21 @@ mod tests {
             let last = ASCII_WORD[block[15] as usize];
             proptest::prop_assert_eq!(starts16(&block, before), (by_byte, last));
             proptest::prop_assert_eq!(starts16_by_halves(&block, before), (by_byte, last));
+        }
+
+        #[test]
+        fn sixteen_byte_words_agree_with_the_table(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b" _aZ09;:-.'\t\0\x7f@[`{/AzGq\x80\xc3\xa9\xff".to_vec()),
+                16,
+            ),
+        ) {
+            let block: [u8; 16] = bytes.as_slice().try_into().unwrap();
+            let by_byte = block.is_ascii().then(|| {
+                (0..16).filter(|&k| ASCII_WORD[block[k] as usize]).map(|k| 1 << k).sum()
+            });
+            proptest::prop_assert_eq!(words16(&block), by_byte);
+            proptest::prop_assert_eq!(words16_by_halves(&block), by_byte);
         }
 
         #[test]
