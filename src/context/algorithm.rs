@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::swar;
 use super::triggers::{ASCII_WORD, Category, Hit, Kind, Roles, Triggers, is_word};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,37 +75,36 @@ pub fn assess_among(
     all: &[Hit],
     target: Range<usize>,
 ) -> Assessment {
-    // The roles each hit plays for this target, if any: the target's own
-    // words are not cues about it, but a target that opens with a
-    // termination ("despite conservative care") starts a clause, so scopes
-    // from before it stop there.
+    // The roles each hit plays for this target (none: it is no cue about
+    // it): the target's own words are not cues about it, but a target that
+    // opens with a termination ("despite conservative care") starts a
+    // clause, so scopes from before it stop there. Read afresh for each
+    // category rather than collected: a sentence holds few triggers.
     let roles = |h: &Hit| {
         if h.span.end <= target.start || h.span.start >= target.end {
-            Some(h.roles)
+            h.roles
         } else if h.span.start == target.start {
-            Some(h.roles.of_kind(Kind::Terminate)).filter(|r| !r.is_empty())
+            h.roles.of_kind(Kind::Terminate)
         } else {
-            None
+            Roles::default()
         }
     };
-    let hits: Vec<(&Range<usize>, Roles)> = all
-        .iter()
-        .filter_map(|h| Some((&h.span, roles(h)?)))
-        .collect();
     let mut cues = Vec::new();
     for &cat in &CATEGORIES {
-        let ends = |&(_, r): &(&Range<usize>, Roles)| {
+        let ends = |h: &&Hit| {
+            let r = roles(h);
             r.contains(cat, Kind::Terminate) || r.contains(Category::All, Kind::Terminate)
         };
-        for (n, &(span, r)) in hits.iter().enumerate() {
+        for (n, h) in all.iter().enumerate() {
+            let (span, r) = (&h.span, roles(h));
             if r.contains(cat, Kind::Pseudo) {
                 continue;
             }
             if r.contains(cat, Kind::Pre) && target.start >= span.end {
-                let stop = hits[n + 1..]
+                let stop = all[n + 1..]
                     .iter()
-                    .find(|g| ends(g))
-                    .map_or(sentence.len(), |g| g.0.start);
+                    .find(ends)
+                    .map_or(sentence.len(), |g| g.span.start);
                 let end = stop.min(forward_window(sentence, span.end, triggers.window_of(cat)));
                 let scope = span.end..end;
                 if target.start < scope.end {
@@ -117,11 +117,7 @@ pub fn assess_among(
                 }
             }
             if r.contains(cat, Kind::Post) && target.end <= span.start {
-                let stop = hits[..n]
-                    .iter()
-                    .rev()
-                    .find(|g| ends(g))
-                    .map_or(0, |g| g.0.end);
+                let stop = all[..n].iter().rev().find(ends).map_or(0, |g| g.span.end);
                 let start = stop.max(backward_window(
                     sentence,
                     span.start,
@@ -175,6 +171,38 @@ fn forward_window(s: &str, from: usize, words: usize) -> usize {
     let mut count = 0;
     let mut in_word = false;
     let mut i = from;
+    // Sixteen, then eight ASCII bytes at a time, while they are ASCII.
+    while let Some(block) = bytes.get(i..i + 16) {
+        let Some(word) = swar::words16(block.try_into().expect("sixteen bytes")) else {
+            break;
+        };
+        let mut starts = word & !((word << 1) | u32::from(in_word));
+        while starts != 0 {
+            if count == words {
+                return i + starts.trailing_zeros() as usize;
+            }
+            count += 1;
+            starts &= starts - 1;
+        }
+        in_word = word >> 15 != 0;
+        i += 16;
+    }
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if !swar::is_ascii(x) {
+            break;
+        }
+        let (mut starts, last) = swar::word_starts(x, in_word);
+        while starts != 0 {
+            if count == words {
+                return i + (starts.trailing_zeros() / 8) as usize;
+            }
+            count += 1;
+            starts &= starts - 1;
+        }
+        in_word = last;
+        i += 8;
+    }
     while let Some(&b) = bytes.get(i) {
         let (word, len) = if b.is_ascii() {
             (ASCII_WORD[b as usize], 1)
@@ -315,6 +343,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_windows_read_as_character_windows(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Ab", "_", " ", "-", ".", "x1", "\u{0}", "  ", "word", "\u{e9}",
+                ]),
+                0..60,
+            ),
+            at in 0usize..400,
+            words in 0usize..12,
+        ) {
+            let s: String = parts.concat();
+            let bounds: Vec<usize> = (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect();
+            let at = bounds[at % bounds.len()];
+            proptest::prop_assert_eq!(
+                forward_window(&s, at, words),
+                by_chars::forward_window(&s, at, words)
+            );
+        }
+
         #[test]
         fn byte_windows_read_as_character_windows(
             parts in proptest::collection::vec(

@@ -6,10 +6,12 @@
 //! in the binary) and are compiled once ([`triggers`]); [`assess`] applies
 //! the ConText algorithm to one sentence and a target span ([`algorithm`]);
 //! [`annotations`] reads and scores the NegEx annotation format; [`trie`]
-//! matches phrases at word starts. No I/O.
+//! matches phrases at word starts; [`swar`] classes bytes eight at a time.
+//! No I/O.
 
 pub mod algorithm;
 pub mod annotations;
+pub mod swar;
 pub mod trie;
 pub mod triggers;
 

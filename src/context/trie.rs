@@ -10,20 +10,24 @@
 /// No pattern ends at this node.
 const NONE: u32 = u32::MAX;
 
+/// Set in a `next` entry when a pattern ends at the child: a walk learns it
+/// from the load that moves it, and reads the pattern's id only then.
+const ENDS: u32 = 1 << 31;
+
 /// A dense table over the bytes the patterns use: a step is two loads,
 /// whatever the node's number of children.
 pub struct Trie {
     /// Column of each byte (ASCII letters of both cases share one); 0 for a
     /// byte no pattern has.
     class: [u16; 256],
-    /// Columns per row: one per byte class, and the dead column 0.
+    /// Columns per row: one per byte class, the dead column 0, and last the
+    /// id of the pattern that ends at the node (or [`NONE`]).
     stride: usize,
-    /// `next[node * stride + class]`: the child, 0 for none (the root, node
-    /// 0, is no one's child). Nodes are numbered breadth first, so the rows
-    /// most walks touch lie together.
+    /// `next[row + class]`, `row` a node's offset (its number times
+    /// `stride`): the child's offset, [`ENDS`] set if a pattern ends there;
+    /// 0 for none (the root, at offset 0, is no one's child). Nodes are
+    /// numbered breadth first, so the rows most walks touch lie together.
     next: Vec<u32>,
-    /// The pattern that ends at each node, or [`NONE`].
-    pattern: Vec<u32>,
 }
 
 impl Trie {
@@ -61,37 +65,45 @@ impl Trie {
         }
         // Breadth-first numbering.
         let mut order = vec![0];
-        let mut number = vec![0u32; children.len()];
+        let mut number = vec![0usize; children.len()];
         let mut k = 0;
         while k < order.len() {
             for &c in children[order[k]].values() {
-                number[c] = order.len() as u32;
+                number[c] = order.len();
                 order.push(c);
             }
             k += 1;
         }
-        let stride = classes;
-        let mut next = vec![0u32; order.len() * stride];
-        let mut pattern = vec![NONE; order.len()];
+        let stride = classes + 1;
+        let cells = order.len() * stride;
+        assert!(cells < ENDS as usize, "trie too large");
+        let mut next = vec![0u32; cells];
         for (row, &old) in order.iter().enumerate() {
-            pattern[row] = pattern_at[old];
+            let row = row * stride;
+            next[row + stride - 1] = pattern_at[old];
             for (&b, &c) in &children[old] {
-                next[row * stride + class[b as usize] as usize] = number[c];
+                let ends = if pattern_at[c] == NONE { 0 } else { ENDS };
+                next[row + class[b as usize] as usize] = (number[c] * stride) as u32 | ends;
             }
         }
         Trie {
             class,
             stride,
             next,
-            pattern,
         }
     }
 
-    #[inline]
-    fn child(&self, node: u32, byte: u8) -> Option<u32> {
-        let class = self.class[byte as usize] as usize;
-        let next = self.next[node as usize * self.stride + class];
-        (next != 0).then_some(next)
+    /// The step from the node at offset `row` by `byte`: the child's entry
+    /// (see [`Trie::next`]), 0 for none.
+    #[inline(always)]
+    fn step(&self, row: usize, byte: u8) -> u32 {
+        self.next[row + self.class[byte as usize] as usize]
+    }
+
+    /// The id of the pattern that ends at the node at offset `row`.
+    #[inline(always)]
+    fn pattern(&self, row: usize) -> usize {
+        self.next[row + self.stride - 1] as usize
     }
 
     /// Every pattern that `text` holds starting at byte `at`, shortest first,
@@ -101,8 +113,43 @@ impl Trie {
             trie: self,
             text,
             at,
-            node: 0,
+            row: 0,
         }
+    }
+
+    /// The last of [`Trie::prefixes`] that `accept(end, pattern id)` keeps:
+    /// the longest, when the caller's test is on where a pattern ends. One
+    /// walk, no iterator state: the trigger lexicon calls it at every word.
+    #[inline]
+    pub fn longest(
+        &self,
+        text: &[u8],
+        at: usize,
+        mut accept: impl FnMut(usize, usize) -> bool,
+    ) -> Option<(usize, usize)> {
+        let (class, next) = (&self.class, &self.next[..]);
+        let mut row = 0;
+        // The longest kept so far; a pattern ends after `at`, so never at 0.
+        let (mut best, mut best_pattern) = (0, 0);
+        let mut end = at;
+        while let Some(&b) = text.get(end) {
+            let n = next[row + class[b as usize] as usize];
+            end += 1;
+            // Most steps reach a node where no pattern ends: one test.
+            if (n as i32) > 0 {
+                row = n as usize;
+                continue;
+            }
+            if n == 0 {
+                break;
+            }
+            row = (n & !ENDS) as usize;
+            let p = self.pattern(row);
+            if accept(end, p) {
+                (best, best_pattern) = (end, p);
+            }
+        }
+        (best != 0).then_some((best, best_pattern))
     }
 }
 
@@ -111,7 +158,7 @@ pub struct Prefixes<'a> {
     trie: &'a Trie,
     text: &'a [u8],
     at: usize,
-    node: u32,
+    row: usize,
 }
 
 impl Iterator for Prefixes<'_> {
@@ -119,11 +166,14 @@ impl Iterator for Prefixes<'_> {
 
     fn next(&mut self) -> Option<(usize, usize)> {
         while let Some(&b) = self.text.get(self.at) {
-            self.node = self.trie.child(self.node, b)?;
+            let n = self.trie.step(self.row, b);
+            if n == 0 {
+                return None;
+            }
+            self.row = (n & !ENDS) as usize;
             self.at += 1;
-            let p = self.trie.pattern[self.node as usize];
-            if p != NONE {
-                return Some((self.at, p as usize));
+            if n & ENDS != 0 {
+                return Some((self.at, self.trie.pattern(self.row)));
             }
         }
         None
@@ -144,6 +194,23 @@ mod tests {
         assert_eq!(t.prefixes(b"no", 0).collect::<Vec<_>>(), vec![(2, 0)]);
         assert_eq!(t.prefixes(b"", 0).count(), 0);
         assert_eq!(t.prefixes(b"no", 5).count(), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn longest_is_the_last_prefix_kept(
+            text in "[nNoO t;é]{0,12}",
+            at in 0usize..14,
+            odd in proptest::bool::ANY,
+        ) {
+            let t = Trie::new(&["no", "no t", "not", "o", ";", "é", "no to", "t;"]);
+            let keep = |end: usize, p: usize| (end + p) % 2 == usize::from(odd);
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(
+                t.longest(b, at, keep),
+                t.prefixes(b, at).filter(|&(end, p)| keep(end, p)).last()
+            );
+        }
     }
 
     #[test]

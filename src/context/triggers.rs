@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::swar;
 use super::trie::Trie;
 
 /// The built-in lexicon's text.
@@ -109,27 +110,41 @@ impl Hit {
     }
 }
 
+/// What a match of a phrase needs: its roles, and of its last character
+/// (the same whatever the case of the text's ASCII letters) whether it is a
+/// word character and its length.
+#[derive(Debug, Clone, Copy)]
+struct Phrase {
+    roles: Roles,
+    ends_word: bool,
+    last_len: u8,
+}
+
 /// The compiled lexicon.
 pub struct Triggers {
     trie: Trie,
-    roles: Vec<Roles>,
+    /// By phrase id.
+    phrases: Vec<Phrase>,
     /// A scope runs at most this many words from its trigger...
     pub window: usize,
     /// ...or this many, for these categories.
     pub windows: HashMap<Category, usize>,
+    /// [`Triggers::window_of`] each category, by its discriminant: read for
+    /// every trigger of every target.
+    window_by_category: [usize; 6],
 }
 
 impl Triggers {
     /// The window of a category's scopes, in words.
     pub fn window_of(&self, category: Category) -> usize {
-        self.windows.get(&category).copied().unwrap_or(self.window)
+        self.window_by_category[category as usize]
     }
 }
 
 impl std::fmt::Debug for Triggers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Triggers")
-            .field("phrases", &self.roles.len())
+            .field("phrases", &self.phrases.len())
             .field("window", &self.window)
             .finish()
     }
@@ -166,16 +181,6 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
     }
 }
 
-/// The character that ends at byte `i` of `s` (a char boundary).
-#[inline]
-fn char_before(s: &str, i: usize) -> Option<char> {
-    match i.checked_sub(1).map(|j| s.as_bytes()[j]) {
-        Some(b) if b.is_ascii() => Some(b as char),
-        Some(_) => s[..i].chars().next_back(),
-        None => None,
-    }
-}
-
 impl Triggers {
     /// Parses and compiles a lexicon in the `triggers.yaml` format.
     pub fn from_yaml(text: &str) -> Result<Triggers, String> {
@@ -200,11 +205,31 @@ impl Triggers {
                 roles[i].insert(list.category, list.kind);
             }
         }
+        let last = |p: &String| p.chars().next_back().unwrap_or(' ');
+        let lexicon = file.context;
+        let window_by_category = [
+            Category::Negated,
+            Category::Possible,
+            Category::Hypothetical,
+            Category::Historical,
+            Category::Other,
+            Category::All,
+        ]
+        .map(|c| lexicon.windows.get(&c).copied().unwrap_or(lexicon.window));
         Ok(Triggers {
             trie: Trie::new(&phrases),
-            roles,
-            window: file.context.window,
-            windows: file.context.windows,
+            phrases: phrases
+                .iter()
+                .zip(roles)
+                .map(|(p, roles)| Phrase {
+                    roles,
+                    ends_word: is_word(last(p)),
+                    last_len: last(p).len_utf8() as u8,
+                })
+                .collect(),
+            window: lexicon.window,
+            windows: lexicon.windows,
+            window_by_category,
         })
     }
 
@@ -221,18 +246,30 @@ impl Triggers {
     /// word start, the longest phrase that ends on a word boundary.
     pub fn find(&self, text: &str) -> Vec<Hit> {
         // Folded letter text is already in normal form: no copy to make.
-        if is_normal(text) {
-            self.find_normal(text, |i| i)
+        // One fold over the bytes, which the compiler tests many at a time.
+        let ascii = text.as_bytes().iter().fold(0, |any, &b| any | b) < 0x80;
+        if is_normal(text, ascii) {
+            self.find_normal(text, ascii, |i| i)
         } else {
             let (norm, map) = normalise(text);
-            self.find_normal(&norm, |i| map[i])
+            self.find_normal(&norm, ascii, |i| map[i])
         }
     }
 
     /// [`Triggers::find`] on whitespace-normalised text, `original(i)` the
     /// offset in the caller's text of byte `i`.
-    fn find_normal(&self, norm: &str, original: impl Fn(usize) -> usize) -> Vec<Hit> {
+    /// `ascii`: whether it is ASCII (as normalising keeps it).
+    fn find_normal(&self, norm: &str, ascii: bool, original: impl Fn(usize) -> usize) -> Vec<Hit> {
+        if ascii {
+            return self.find_ascii(norm.as_bytes(), original);
+        }
         let bytes = norm.as_bytes();
+        // Whether the character at `end` (a char boundary) is a word character.
+        let word_at = |end: usize| match bytes.get(end) {
+            Some(&c) if c.is_ascii() => ASCII_WORD[c as usize],
+            Some(_) => char_at(norm, end).is_some_and(|(c, _)| is_word(c)),
+            None => false,
+        };
         let mut hits = Vec::new();
         let mut i = 0;
         // Whether the character before `i` is a word character.
@@ -250,24 +287,19 @@ impl Triggers {
                 continue;
             }
             // Every phrase here, shortest first: keep the last that ends on a
-            // word boundary.
-            let longest = self
-                .trie
-                .prefixes(bytes, i)
-                .filter(|&(end, _)| {
-                    let last = char_before(norm, end).is_some_and(is_word);
-                    let next = char_at(norm, end).is_some_and(|(c, _)| is_word(c));
-                    !(last && next)
-                })
-                .last();
-            if let Some((end, pattern)) = longest {
-                let last = char_before(norm, end).unwrap_or(' ');
+            // word boundary. Whether a phrase ends in a word character is
+            // known from the phrase itself.
+            let longest = self.trie.longest(bytes, i, |end, p| {
+                !(self.phrases[p].ends_word && word_at(end))
+            });
+            if let Some((end, p)) = longest {
+                let phrase = self.phrases[p];
                 hits.push(Hit {
-                    span: original(i)..original(end - 1) + last.len_utf8(),
-                    roles: self.roles[pattern],
+                    span: original(i)..original(end - 1) + phrase.last_len as usize,
+                    roles: phrase.roles,
                 });
                 i = end;
-                after_word = is_word(last);
+                after_word = phrase.ends_word;
                 continue;
             }
             after_word = in_word;
@@ -283,11 +315,61 @@ impl Triggers {
     }
 }
 
+impl Triggers {
+    /// [`Triggers::find_normal`] on ASCII text. A phrase may start at each
+    /// byte that is neither a space nor a word character after another (the
+    /// character before a position is all the byte-by-byte walk remembers,
+    /// even after a hit), so those starts are found sixteen bytes at a time
+    /// and the trie is walked from each that no earlier hit covers.
+    fn find_ascii(&self, bytes: &[u8], original: impl Fn(usize) -> usize) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        // No phrase starts before this: the end of the last hit.
+        let mut from = 0;
+        let mut word_before = false;
+        let mut base = 0;
+        // Plain loops, not an iterator of starts: the walk's state then
+        // stays in registers.
+        for block in bytes.chunks(16) {
+            let (mut starts, last) = match block.try_into() {
+                Ok(block) => swar::starts16(block, word_before),
+                Err(_) => {
+                    // The rest, padded with spaces (which start nothing).
+                    let mut padded = [b' '; 16];
+                    padded[..block.len()].copy_from_slice(block);
+                    swar::starts16(&padded, word_before)
+                }
+            };
+            word_before = last;
+            while starts != 0 {
+                let at = base + starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                if at < from {
+                    continue;
+                }
+                let longest = self.trie.longest(bytes, at, |end, p| {
+                    !(self.phrases[p].ends_word
+                        && bytes.get(end).is_some_and(|&c| ASCII_WORD[c as usize]))
+                });
+                if let Some((end, p)) = longest {
+                    let phrase = self.phrases[p];
+                    hits.push(Hit {
+                        span: original(at)..original(end - 1) + phrase.last_len as usize,
+                        roles: phrase.roles,
+                    });
+                    from = end;
+                }
+            }
+            base += 16;
+        }
+        hits
+    }
+}
+
 /// Whether [`normalise`] would give `text` back unchanged: no whitespace but
-/// single spaces.
-fn is_normal(text: &str) -> bool {
+/// single spaces. `ascii`: whether `text` is ASCII.
+fn is_normal(text: &str, ascii: bool) -> bool {
     let b = text.as_bytes();
-    if b.is_ascii() {
+    if ascii {
         // Folds without early exit, so the compiler tests many bytes at once.
         let controls = b.iter().fold(false, |any, &c| {
             any | (c.wrapping_sub(b'\t') <= b'\r' - b'\t')
@@ -344,6 +426,17 @@ mod tests {
     fn builtin_lexicon_compiles() {
         let t = Triggers::from_yaml(BUILTIN).expect("valid");
         assert!(t.window > 0);
+        for c in [
+            Category::Negated,
+            Category::Possible,
+            Category::Hypothetical,
+            Category::Historical,
+            Category::Other,
+            Category::All,
+        ] {
+            let window = t.windows.get(&c).copied().unwrap_or(t.window);
+            assert_eq!(t.window_of(c), window, "{c:?}");
+        }
     }
 
     #[test]
@@ -416,7 +509,7 @@ mod tests {
                     }
                     hits.push((
                         map[m.start()]..map[m.end() - 1] + last.len_utf8(),
-                        t.roles[m.pattern().as_usize()],
+                        t.phrases[m.pattern().as_usize()].roles,
                     ));
                     i = m.end();
                     advanced = true;
@@ -458,6 +551,25 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn agrees_with_the_automaton_search_on_ascii_phrase_soup(
+            parts in proptest::collection::vec((0usize..2000, 0usize..11), 0..24)
+        ) {
+            let t = Triggers::builtin();
+            let phrases = phrases();
+            let glue = [" ", "  ", "", "\n", ",", ". ", "x", "_", "-", "'", ";"];
+            let mut s = String::new();
+            for (p, g) in parts {
+                match phrases.get(p) {
+                    Some(p) if p.len() % 3 == 0 => s.push_str(&p.to_ascii_uppercase()),
+                    Some(p) => s.push_str(p),
+                    None => s.push_str(["word", "No", "pain", "R", "7"][p % 5]),
+                }
+                s.push_str(glue[g]);
+            }
+            same_as_reference(t, &phrases, &s);
+        }
+
         #[test]
         fn agrees_with_the_automaton_search_on_phrase_soup(
             parts in proptest::collection::vec((0usize..2000, 0usize..12), 0..24)
