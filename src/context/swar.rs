@@ -74,30 +74,15 @@ fn high_bits(x: u64) -> u32 {
 #[inline(always)]
 pub fn starts16(block: &[u8; 16], word_before: bool) -> (u32, bool) {
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
     // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64 CPU
     // runs these instructions; the load reads exactly the sixteen bytes of
     // `block`, and `_mm_loadu_si128` needs no alignment.
     let (words, spaces) = unsafe {
         let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-        let within = |v, lo: u8, hi: u8| {
-            // ASCII bytes are non-negative as signed bytes.
-            _mm_and_si128(
-                _mm_cmpgt_epi8(v, _mm_set1_epi8((lo - 1).cast_signed())),
-                _mm_cmplt_epi8(v, _mm_set1_epi8((hi + 1).cast_signed())),
-            )
-        };
-        let digits = within(v, b'0', b'9');
-        // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' and nothing else there.
-        let letters = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
-        let under = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_'.cast_signed()));
         let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' '.cast_signed()));
-        (
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), under)).cast_unsigned(),
-            _mm_movemask_epi8(space).cast_unsigned(),
-        )
+        (word_bytes(v), _mm_movemask_epi8(space).cast_unsigned())
     };
     let after_word = (words << 1) | u32::from(word_before);
     (!spaces & !(words & after_word) & 0xffff, words >> 15 != 0)
@@ -108,29 +93,38 @@ pub fn starts16(block: &[u8; 16], word_before: bool) -> (u32, bool) {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub fn words16(block: &[u8; 16]) -> Option<u32> {
-    use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8};
     // SAFETY: as in `starts16`.
     let (words, high) = unsafe {
         let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-        let within = |v, lo: u8, hi: u8| {
-            _mm_and_si128(
-                _mm_cmpgt_epi8(v, _mm_set1_epi8((lo - 1).cast_signed())),
-                _mm_cmplt_epi8(v, _mm_set1_epi8((hi + 1).cast_signed())),
-            )
-        };
-        let digits = within(v, b'0', b'9');
-        let letters = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
-        let under = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_'.cast_signed()));
-        (
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), under)).cast_unsigned(),
-            // The high bit of each byte: set on every byte of a non-ASCII character.
-            _mm_movemask_epi8(v),
-        )
+        // The high bit of each byte: set on every byte of a non-ASCII character.
+        (word_bytes(v), _mm_movemask_epi8(v))
     };
     (high == 0).then_some(words)
+}
+
+/// The ASCII word characters (letters, digits, `_`) of sixteen bytes, one
+/// bit a byte: what [`starts16`] and [`words16`] share.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn word_bytes(v: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    let within = |v: __m128i, lo: u8, hi: u8| {
+        // ASCII bytes are non-negative as signed bytes.
+        _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8((lo - 1).cast_signed())),
+            _mm_cmplt_epi8(v, _mm_set1_epi8((hi + 1).cast_signed())),
+        )
+    };
+    let digits = within(v, b'0', b'9');
+    // Setting bit 5 maps 'A'..='Z' onto 'a'..='z' and nothing else there.
+    let letters = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+    let under = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_'.cast_signed()));
+    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), under)).cast_unsigned()
 }
 
 /// [`words16`] on other targets, from two eight-byte tests.
