@@ -605,6 +605,34 @@ report() {
             echo "| $n | $c | $(ratio "$c" "${BASE_CPU[$n/1]:-}") | $(ratio "$c" "${RG_PHRASES[$n]:-}") | $(ratio "$c" "${RG_RULEBOOK[$n]:-}") |"
         done
         echo
+        # The ratios above carry each tool's start-up (rg compiles 1,500 case-insensitive
+        # phrases in about half a second); what a larger batch adds is the cost of a letter.
+        local sorted prev="" d
+        mapfile -t sorted < <(printf '%s\n' "${SIZES[@]}" | sort -n)
+        local rows=()
+        for n in "${sorted[@]}"; do
+            if [[ -n $prev && -n ${IMRLINT_JSON1[$n]:-} && -n ${IMRLINT_JSON1[$prev]:-} ]]; then
+                d=$(awk -v a="${IMRLINT_JSON1[$prev]}" -v b="${IMRLINT_JSON1[$n]}" -v m="$prev" -v n="$n" \
+                    'BEGIN {printf "%.4f", 1000 * (b - a) / (n - m)}')
+                local r1 r2 r3
+                r1=$(awk -v a="${BASE_CPU[$prev/1]:-}" -v b="${BASE_CPU[$n/1]:-}" -v m="$prev" -v n="$n" \
+                    'BEGIN {if (a == "" || b == "") print ""; else printf "%.4f", 1000 * (b - a) / (n - m)}')
+                r2=$(awk -v a="${RG_PHRASES[$prev]:-}" -v b="${RG_PHRASES[$n]:-}" -v m="$prev" -v n="$n" \
+                    'BEGIN {if (a == "" || b == "") print ""; else printf "%.4f", 1000 * (b - a) / (n - m)}')
+                r3=$(awk -v a="${RG_RULEBOOK[$prev]:-}" -v b="${RG_RULEBOOK[$n]:-}" -v m="$prev" -v n="$n" \
+                    'BEGIN {if (a == "" || b == "") print ""; else printf "%.4f", 1000 * (b - a) / (n - m)}')
+                rows+=("| $prev -> $n | $d | $r1 ($(ratio "$d" "$r1")x) | $r2 ($(ratio "$d" "$r2")x) | $r3 ($(ratio "$d" "$r3")x) |")
+            fi
+            prev=$n
+        done
+        if ((${#rows[@]})); then
+            echo "CPU ms a letter between two batch sizes (CPU difference / letters added; start-up cancels out), and imrlint's ratio to each rg yardstick:"
+            echo
+            echo "| letters | imrlint | rg patterns.txt | rg -i phrases.txt | rg rulebook.txt |"
+            echo "|---|---:|---:|---:|---:|"
+            printf '%s\n' "${rows[@]}"
+            echo
+        fi
     fi
     echo "CPU ms per letter (flat across a row = linear growth):"
     echo
