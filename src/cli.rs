@@ -92,7 +92,7 @@ pub enum Command {
         rules: RuleArgs,
         #[command(flatten)]
         config: ConfigArgs,
-        /// Suppressions for letters without a case-number line or allow lines: the TOML sidecar `check --suppressions` reads.
+        /// Suppressions for letters that cannot carry an `imrlint: allow` line: the TOML sidecar `check --suppressions` reads, keyed by case number or file name.
         #[arg(long, value_name = "FILE")]
         suppressions: Option<PathBuf>,
         /// Leave out findings recorded in this baseline (written by `check --write-baseline`), as `check --baseline` does.
