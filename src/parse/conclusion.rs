@@ -16,6 +16,8 @@ use crate::fold::Folded;
 use crate::model::Conclusion;
 use crate::span::Span;
 
+use super::scan::lit;
+
 static VERDICT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
@@ -283,12 +285,6 @@ fn a_necessity(text: &str) -> Option<bool> {
     } else {
         A_NECESSITY.captures(text).map(|a| a.name("neg").is_some())
     }
-}
-
-/// End of `s` (lower case) at `i`, in any ASCII case.
-fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
-    let e = i.checked_add(s.len())?;
-    t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
 }
 
 /// `\s+` at `e` on plain text: all of the run, which is the only way on

@@ -12,29 +12,11 @@
 
 use std::ops::Range;
 
-use super::scan::{letter_leads, pair_leads};
-
-/// End of `s` (lower case) at `i`, in any ASCII case.
-fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
-    let w = t.get(i..i.checked_add(s.len())?)?;
-    w.eq_ignore_ascii_case(s.as_bytes()).then_some(i + s.len())
-}
+use super::scan::{ascii_space_at, ascii_word_at, letter_leads, lit, pair_leads};
 
 /// `s?` at `i`: past `s` when it is there.
 fn opt(t: &[u8], i: usize, s: &str) -> usize {
     lit(t, i, s).unwrap_or(i)
-}
-
-/// `\s` (ASCII White_Space, with the vertical tab) at `i`.
-fn is_space(t: &[u8], i: usize) -> bool {
-    t.get(i)
-        .is_some_and(|&b| b.is_ascii_whitespace() || b == 0x0b)
-}
-
-/// A `\w` byte at `i`.
-fn is_word(t: &[u8], i: usize) -> bool {
-    t.get(i)
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// `BASED_ON` matches, left to right, as `find_iter` finds them. Every
@@ -91,7 +73,7 @@ fn mtus_tail(t: &[u8], e: usize) -> Option<usize> {
     let mut e = mtus_word(t, opt(t, e, "the "))?;
     if let Some(g) = lit(t, e, " guideline") {
         let g = if lit(t, g, "s").is_some() { g + 1 } else { g };
-        if !is_word(t, g) {
+        if !ascii_word_at(t, g) {
             e = opt(t, g, " for");
         }
     }
@@ -104,7 +86,7 @@ fn mtus_word(t: &[u8], e: usize) -> Option<usize> {
     let e = lit(t, e, "ca ")
         .or_else(|| lit(t, e, "california "))
         .unwrap_or(e);
-    lit(t, e, "mtus").filter(|&m| !is_word(t, m))
+    lit(t, e, "mtus").filter(|&m| !ascii_word_at(t, m))
 }
 
 /// The first `NO_EVIDENCE` match.
@@ -130,7 +112,7 @@ fn no_evidence_at(t: &[u8], i: usize) -> Option<usize> {
 pub(crate) fn sections_label(t: &[u8]) -> Option<Range<usize>> {
     pair_leads(t, [*b"se"]).find_map(|i| {
         let e = opt(t, opt(t, lit(t, i, "section")?, "s"), "(s)");
-        let e = e + usize::from(is_space(t, e));
+        let e = e + usize::from(ascii_space_at(t, e));
         Some(i..lit(t, e, ":")?)
     })
 }
@@ -140,7 +122,7 @@ pub(crate) fn sections_label(t: &[u8]) -> Option<Range<usize>> {
 pub(crate) fn pages_labels(t: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut from = 0;
     letter_leads(t, [b'p']).filter_map(move |at| {
-        if at < from || (at > 0 && is_word(t, at - 1)) {
+        if at < from || (at > 0 && ascii_word_at(t, at - 1)) {
             return None;
         }
         let e = pages_at(t, at)?;
@@ -153,17 +135,17 @@ fn pages_at(t: &[u8], i: usize) -> Option<usize> {
     if let Some(p) = lit(t, i, "page") {
         let p = opt(t, p, "s");
         let e = opt(t, p, "(s)");
-        let c = e + usize::from(is_space(t, e));
+        let c = e + usize::from(ascii_space_at(t, e));
         if let Some(c) = lit(t, c, ":") {
             return Some(c);
         }
         // Backing off the "s" would leave "s" where `\s` is wanted.
-        if is_space(t, p) {
+        if ascii_space_at(t, p) {
             return Some(p + 1);
         }
     }
     let e = lit(t, opt(t, i + 1, "p"), ".")?;
-    Some(e + usize::from(is_space(t, e)))
+    Some(e + usize::from(ascii_space_at(t, e)))
 }
 
 /// One `PAGE_RANGE` match: the whole, the first number and the last.
@@ -186,9 +168,9 @@ pub(crate) fn page_ranges(t: &[u8]) -> Vec<Pages> {
             continue;
         };
         let mut d = first.end;
-        d += usize::from(is_space(t, d));
+        d += usize::from(ascii_space_at(t, d));
         let dash = lit(t, d, "-").or_else(|| lit(t, d, EN_DASH));
-        let last = dash.and_then(|d| digits(t, d + usize::from(is_space(t, d))));
+        let last = dash.and_then(|d| digits(t, d + usize::from(ascii_space_at(t, d))));
         let end = last.as_ref().map_or(first.end, |l| l.end);
         out.push(Pages {
             whole: i..end,

@@ -14,6 +14,8 @@
 
 use std::ops::Range;
 
+use super::scan::{ascii_word_at, lit};
+
 /// The groups of a partial header, as byte ranges of the searched text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Partial {
@@ -43,23 +45,12 @@ pub(crate) const WORDING_B: Wording = Wording {
 /// The phrase of `ORIGINAL_REQUEST`, `(?i)\bwas the original request\b`.
 const ORIGINAL: &str = "was the original request";
 
-/// End of `s` (lower case) at `i`, in any ASCII case.
-fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
-    let e = i.checked_add(s.len())?;
-    t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
-}
-
-fn is_word(t: &[u8], i: usize) -> bool {
-    t.get(i)
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
 /// The first `ORIGINAL_REQUEST` match in plain text `t`.
 pub(crate) fn original_request(t: &[u8]) -> Option<Range<usize>> {
     memchr::memchr2_iter(b'w', b'W', t).find_map(|i| {
         let e = lit(t, i, ORIGINAL)?;
-        let word_before = i > 0 && is_word(t, i - 1);
-        (!word_before && !is_word(t, e)).then_some(i..e)
+        let word_before = i > 0 && ascii_word_at(t, i - 1);
+        (!word_before && !ascii_word_at(t, e)).then_some(i..e)
     })
 }
 

@@ -10,6 +10,8 @@ use crate::fold::Folded;
 use crate::model::{Patient, Reviewer, Sex};
 use crate::span::Spanned;
 
+use super::scan::{ascii_space_at, ascii_word_at, lit};
+
 static LICENSURE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)State\(?s?\)? of Licensure\s?:").expect("pattern"));
 static SPECIALTY: LazyLock<Regex> = LazyLock::new(|| {
@@ -143,27 +145,9 @@ pub(crate) fn read_patient(f: &Folded, start: usize, end: usize) -> Patient {
 // forms. They are tried at the bytes a match must start with, and walk
 // the pattern's choices in its order; the tests hold each to its regex.
 
-/// End of `s` (lower case) at `i`, in any ASCII case.
-fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
-    let e = i.checked_add(s.len())?;
-    t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
-}
-
 /// Past the byte `c` at `i` when it is there (`c?`).
 fn opt(t: &[u8], i: usize, c: u8) -> usize {
     i + usize::from(t.get(i) == Some(&c))
-}
-
-/// One ASCII `\s` byte at `i`.
-fn is_space(t: &[u8], i: usize) -> bool {
-    t.get(i)
-        .is_some_and(|&b| b.is_ascii_whitespace() || b == 0x0b)
-}
-
-/// An ASCII `\w` byte at `i`.
-fn is_word(t: &[u8], i: usize) -> bool {
-    t.get(i)
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// `\(?s?\)?` at `i`, `s` in either case.
@@ -175,7 +159,7 @@ fn plural(t: &[u8], i: usize) -> usize {
 
 /// `\s?:` at `i`: a whitespace byte is taken only when the colon follows it.
 fn colon(t: &[u8], i: usize) -> Option<usize> {
-    let i = i + usize::from(is_space(t, i));
+    let i = i + usize::from(ascii_space_at(t, i));
     (t.get(i) == Some(&b':')).then_some(i + 1)
 }
 
@@ -196,9 +180,9 @@ fn specialty_label(t: &[u8]) -> Option<Range<usize>> {
     super::scan::pair_leads(t, [*b"ce"]).find_map(|i| {
         let e = lit(t, i, "certification")?;
         let e = plural(t, e);
-        let e = e + usize::from(is_space(t, e));
+        let e = e + usize::from(ascii_space_at(t, e));
         let e = lit(t, e, "/")?;
-        let e = e + usize::from(is_space(t, e));
+        let e = e + usize::from(ascii_space_at(t, e));
         let e = lit(t, e, "specialt")?;
         let e = lit(t, e, "y").or_else(|| lit(t, e, "ies"))?;
         Some(i..colon(t, e)?)
@@ -226,14 +210,14 @@ fn age_sex(t: &[u8]) -> Option<AgeSex> {
             q += 1;
         }
         from = q;
-        if q - p > 3 || (p > 0 && is_word(t, p - 1)) {
+        if q - p > 3 || (p > 0 && ascii_word_at(t, p - 1)) {
             continue;
         }
         let Some(end) = age_unit(t, q) else {
             continue;
         };
         let mut s = end;
-        while is_space(t, s) {
+        while ascii_space_at(t, s) {
             s += 1;
         }
         let sex = (s > end)
@@ -249,7 +233,7 @@ fn age_sex(t: &[u8]) -> Option<AgeSex> {
                     "girl",
                 ]
                 .iter()
-                .find_map(|w| lit(t, s, w).filter(|&e| !is_word(t, e)))
+                .find_map(|w| lit(t, s, w).filter(|&e| !ascii_word_at(t, e)))
             })
             .flatten()
             .map(|e| s..e);
@@ -270,7 +254,7 @@ fn age_unit(t: &[u8], q: usize) -> Option<usize> {
         [old, Some(e)]
             .into_iter()
             .flatten()
-            .find(|&e| !is_word(t, e))
+            .find(|&e| !ascii_word_at(t, e))
     })
 }
 

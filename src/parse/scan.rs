@@ -216,6 +216,25 @@ fn letter_mask<const N: usize>(block: &[u8; 16], letters: &[u8; N]) -> u32 {
     })
 }
 
+/// End of `s` (lower case) at `i` of `t`, in any ASCII case: the hand
+/// matchers' literal.
+pub(crate) fn lit(t: &[u8], i: usize, s: &str) -> Option<usize> {
+    let e = i.checked_add(s.len())?;
+    t.get(i..e)?.eq_ignore_ascii_case(s.as_bytes()).then_some(e)
+}
+
+/// Whether byte `i` of `t` is an ASCII `\s` (White_Space, with the vertical tab).
+pub(crate) fn ascii_space_at(t: &[u8], i: usize) -> bool {
+    t.get(i)
+        .is_some_and(|&b| b.is_ascii_whitespace() || b == 0x0b)
+}
+
+/// Whether byte `i` of `t` is an ASCII `\w`.
+pub(crate) fn ascii_word_at(t: &[u8], i: usize) -> bool {
+    t.get(i)
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Byte length of the whitespace character at `i`, or 0.
 pub(crate) fn ws_len_at(text: &str, i: usize) -> usize {
     text.get(i..)
