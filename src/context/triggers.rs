@@ -550,43 +550,37 @@ mod tests {
         }
     }
 
+    /// Trigger phrases (every third upper-cased) or filler words, each
+    /// followed by a piece of glue, searched both ways.
+    fn phrase_soup(parts: &[(usize, usize)], glue: &[&str], fillers: [&str; 5]) {
+        let phrases = phrases();
+        let mut s = String::new();
+        for &(p, g) in parts {
+            match phrases.get(p) {
+                Some(p) if p.len() % 3 == 0 => s.push_str(&p.to_ascii_uppercase()),
+                Some(p) => s.push_str(p),
+                None => s.push_str(fillers[p % 5]),
+            }
+            s.push_str(glue[g]);
+        }
+        same_as_reference(Triggers::builtin(), &phrases, &s);
+    }
+
     proptest::proptest! {
         #[test]
         fn agrees_with_the_automaton_search_on_ascii_phrase_soup(
             parts in proptest::collection::vec((0usize..2000, 0usize..11), 0..24)
         ) {
-            let t = Triggers::builtin();
-            let phrases = phrases();
             let glue = [" ", "  ", "", "\n", ",", ". ", "x", "_", "-", "'", ";"];
-            let mut s = String::new();
-            for (p, g) in parts {
-                match phrases.get(p) {
-                    Some(p) if p.len() % 3 == 0 => s.push_str(&p.to_ascii_uppercase()),
-                    Some(p) => s.push_str(p),
-                    None => s.push_str(["word", "No", "pain", "R", "7"][p % 5]),
-                }
-                s.push_str(glue[g]);
-            }
-            same_as_reference(t, &phrases, &s);
+            phrase_soup(&parts, &glue, ["word", "No", "pain", "R", "7"]);
         }
 
         #[test]
         fn agrees_with_the_automaton_search_on_phrase_soup(
             parts in proptest::collection::vec((0usize..2000, 0usize..12), 0..24)
         ) {
-            let t = Triggers::builtin();
-            let phrases = phrases();
             let glue = [" ", "  ", "", "\n", ",", ". ", "é", "x", "_", "\u{a0}", "-", "\u{2003}"];
-            let mut s = String::new();
-            for (p, g) in parts {
-                match phrases.get(p) {
-                    Some(p) if p.len() % 3 == 0 => s.push_str(&p.to_ascii_uppercase()),
-                    Some(p) => s.push_str(p),
-                    None => s.push_str(["word", "No", "pain", "Ré", "7"][p % 5]),
-                }
-                s.push_str(glue[g]);
-            }
-            same_as_reference(t, &phrases, &s);
+            phrase_soup(&parts, &glue, ["word", "No", "pain", "Ré", "7"]);
         }
     }
 }
