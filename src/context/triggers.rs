@@ -286,20 +286,10 @@ impl Triggers {
                 i += len;
                 continue;
             }
-            // Every phrase here, shortest first: keep the last that ends on a
-            // word boundary. Whether a phrase ends in a word character is
-            // known from the phrase itself.
-            let longest = self.trie.longest(bytes, i, |end, p| {
-                !(self.phrases[p].ends_word && word_at(end))
-            });
-            if let Some((end, p)) = longest {
-                let phrase = self.phrases[p];
-                hits.push(Hit {
-                    span: original(i)..original(end - 1) + phrase.last_len as usize,
-                    roles: phrase.roles,
-                });
+            if let Some((end, hit, ends_word)) = self.hit_at(bytes, i, word_at, &original) {
+                hits.push(hit);
                 i = end;
-                after_word = phrase.ends_word;
+                after_word = ends_word;
                 continue;
             }
             after_word = in_word;
@@ -316,6 +306,29 @@ impl Triggers {
 }
 
 impl Triggers {
+    /// The trigger starting at byte `at`: of every phrase there, shortest
+    /// first, the last that ends on a word boundary (`word_at(end)`: whether
+    /// a word character follows; whether a phrase ends in one is known from
+    /// the phrase itself). Its end, its hit, and whether it ends a word.
+    #[inline(always)]
+    fn hit_at(
+        &self,
+        bytes: &[u8],
+        at: usize,
+        word_at: impl Fn(usize) -> bool,
+        original: &impl Fn(usize) -> usize,
+    ) -> Option<(usize, Hit, bool)> {
+        let (end, p) = self.trie.longest(bytes, at, |end, p| {
+            !(self.phrases[p].ends_word && word_at(end))
+        })?;
+        let phrase = self.phrases[p];
+        let hit = Hit {
+            span: original(at)..original(end - 1) + phrase.last_len as usize,
+            roles: phrase.roles,
+        };
+        Some((end, hit, phrase.ends_word))
+    }
+
     /// [`Triggers::find_normal`] on ASCII text. A phrase may start at each
     /// byte that is neither a space nor a word character after another (the
     /// character before a position is all the byte-by-byte walk remembers,
@@ -346,16 +359,9 @@ impl Triggers {
                 if at < from {
                     continue;
                 }
-                let longest = self.trie.longest(bytes, at, |end, p| {
-                    !(self.phrases[p].ends_word
-                        && bytes.get(end).is_some_and(|&c| ASCII_WORD[c as usize]))
-                });
-                if let Some((end, p)) = longest {
-                    let phrase = self.phrases[p];
-                    hits.push(Hit {
-                        span: original(at)..original(end - 1) + phrase.last_len as usize,
-                        roles: phrase.roles,
-                    });
+                let word_at = |end: usize| bytes.get(end).is_some_and(|&c| ASCII_WORD[c as usize]);
+                if let Some((end, hit, _)) = self.hit_at(bytes, at, word_at, &original) {
+                    hits.push(hit);
                     from = end;
                 }
             }
