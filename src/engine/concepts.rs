@@ -359,6 +359,12 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
 }
 
 impl ConceptMatcher {
+    /// The terms' automaton, for `terms`' test that the built-in rulebook's is prebuilt.
+    #[cfg(test)]
+    pub(crate) fn terms(&self) -> Option<&super::terms::Terms> {
+        self.automaton.as_ref()
+    }
+
     /// (concept, start, end) of every whole-word term in `t`.
     fn find_all(&self, t: &str) -> Vec<(&str, usize, usize)> {
         // One lowercased copy per thread, reused: a fresh one per case

@@ -16,6 +16,7 @@ pub mod service;
 pub mod starts;
 pub mod stated_criteria;
 pub mod suppress;
+pub mod term_table;
 pub mod terms;
 
 use std::cell::OnceCell;

@@ -8,13 +8,25 @@
 //! transition. The matches are the crate's leftmost-longest ones: each search
 //! starts in the unanchored start state where the previous match ended, keeps
 //! the last match state it passed through, and stops at the dead state.
+//!
+//! The built-in rulebook's terms come with their DFA already built, as a
+//! [`Table`] that `build.rs` copied off the crate's DFA: used whenever the
+//! phrases are exactly those it was built from.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
 
+use super::term_table::{self, Table};
+
+// `PREBUILT`: the built-in rulebook's concept phrases, in `concepts::compile`'s
+// order, and the bytes of their table; None when `build.rs` could not make them.
+include!(concat!(env!("OUT_DIR"), "/terms_prebuilt.rs"));
+
 /// Phrases found leftmost-longest, as `AhoCorasick::find_iter` finds them.
 pub enum Terms {
+    /// The phrases `build.rs` built the table of.
+    Prebuilt(Box<Table>),
     Walked(Box<DFA>),
     /// A list with an empty phrase, whose empty matches the crate's
     /// iterator steps over in its own way: searched by the crate.
@@ -32,13 +44,12 @@ impl Terms {
                 .ok()
                 .map(Terms::Crate);
         }
+        if let Some(table) = prebuilt(phrases) {
+            return Some(Terms::Prebuilt(Box::new(table)));
+        }
         // No prefilter: it would make the start state special and ask for
         // the crate's own loop. Matches are the same with or without it.
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .prefilter(false)
-            .build(phrases)
-            .ok()?;
+        let dfa = term_table::build_dfa(phrases)?;
         dfa.start_state(Anchored::No).ok()?;
         Some(Terms::Walked(Box::new(dfa)))
     }
@@ -46,6 +57,7 @@ impl Terms {
     /// Each match in `hay`, left to right, as (phrase index, start, end).
     pub fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
         let dfa = match self {
+            Terms::Prebuilt(table) => return table.for_each(hay, found),
             Terms::Walked(dfa) => dfa,
             Terms::Crate(ac) => {
                 for m in ac.find_iter(hay) {
@@ -81,6 +93,17 @@ impl Terms {
             at = end;
         }
     }
+}
+
+/// The prebuilt table, when `phrases` are the ones it was built from.
+fn prebuilt<P: AsRef<[u8]>>(phrases: &[P]) -> Option<Table> {
+    let (built_from, bytes) = PREBUILT?;
+    let same = built_from.len() == phrases.len()
+        && built_from
+            .iter()
+            .zip(phrases)
+            .all(|(a, b)| a.as_bytes() == b.as_ref());
+    if same { Table::from_bytes(bytes) } else { None }
 }
 
 #[cfg(test)]
@@ -127,6 +150,32 @@ mod tests {
             let (got, want) = both(&phrases, hay);
             assert_eq!(got, want, "{hay:?}");
         }
+    }
+
+    /// `build.rs` lists the built-in concept terms as `concepts::compile`
+    /// does, so the run uses its table; and the table finds what the crate's
+    /// DFA finds.
+    #[test]
+    fn the_built_in_terms_are_prebuilt() {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        let concepts = crate::engine::concepts::compile(&book);
+        let Some(Terms::Prebuilt(table)) = concepts.terms() else {
+            panic!("the built-in terms use the prebuilt table");
+        };
+        let (phrases, _) = PREBUILT.expect("prebuilt");
+        let dfa = term_table::build_dfa(phrases).expect("builds");
+        assert_eq!(Table::of(&dfa).as_ref(), Some(&**table));
+        let hay = "the patient has failed conservative care, physical therapy and \
+                   nsaids; x-ray and mri show radiculopathy. \u{17f}pain \u{212a}";
+        let mut got = Vec::new();
+        table.for_each(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
+        let mut want = Vec::new();
+        Terms::Walked(Box::new(dfa)).for_each(hay.as_bytes(), |p, s, e| want.push((p, s, e)));
+        assert!(!want.is_empty());
+        assert_eq!(got, want);
     }
 
     #[test]

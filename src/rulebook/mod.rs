@@ -56,7 +56,7 @@ impl Rulebook {
         let mut errors = Vec::new();
         for (i, src) in sources.iter().enumerate() {
             let origin = Origin { file: i };
-            match serde_saphyr::from_str::<RuleFile>(&src.text) {
+            match read_rule_file(src) {
                 Ok(file) => {
                     book.guidelines
                         .extend(file.guidelines.into_iter().map(|g| (origin, g)));
@@ -216,6 +216,18 @@ fn find_value(text: &str, needle: &str) -> Option<Span> {
         first.get_or_insert(Span::new(i, i + needle.len()));
     }
     first
+}
+
+/// A rule file's YAML read into its types; a built-in file from its JSON
+/// (see [`files::prepared`]), which `build.rs` wrote from the same YAML read
+/// the same way.
+fn read_rule_file(src: &RuleSource) -> Result<RuleFile, serde_saphyr::Error> {
+    if let Some(json) = files::prepared(src)
+        && let Ok(file) = serde_json::from_str(json)
+    {
+        return Ok(file);
+    }
+    serde_saphyr::from_str(&src.text)
 }
 
 fn yaml_error(src: &RuleSource, e: &serde_saphyr::Error) -> Report {
