@@ -3,9 +3,11 @@
 //!
 //! Each file is also read here, as the run would read it, and embedded a
 //! second time prepared: as JSON, which loads in a fraction of the YAML's
-//! time (`rulebook::files`), and its concept terms as their DFA's table
-//! (`engine::terms`). A file that does not read is embedded as YAML only, so
-//! the run reports it as it would any rule file.
+//! time (`rulebook::files`); the DFA tables of its concept terms
+//! (`engine::terms`) and service names (`engine::service`); and the code that
+//! builds its regexes' syntax trees (`rulebook::pattern`). A file that does
+//! not read is embedded as YAML only, so the run reports it as it would any
+//! rule file.
 
 // The rule file types and the terms' table, shared with the crate. The
 // schema's one reference into the crate, `model::Date`, is not needed here.
@@ -19,12 +21,16 @@ mod model {
         }
     }
 }
+#[path = "src/rulebook/hir_code.rs"]
+mod hir_code;
 #[allow(dead_code)]
 #[path = "src/rulebook/schema.rs"]
 mod schema;
 #[allow(dead_code)]
 #[path = "src/engine/term_table.rs"]
 mod term_table;
+
+use aho_corasick::MatchKind;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -54,6 +60,7 @@ fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/rulebook/schema.rs");
     println!("cargo:rerun-if-changed=src/engine/term_table.rs");
+    println!("cargo:rerun-if-changed=src/rulebook/hir_code.rs");
     let mut files = Vec::new();
     yaml_files(&rules, &mut files);
     files.sort();
@@ -94,43 +101,116 @@ fn main() {
     }
     code.push_str("];\n");
     std::fs::write(out_dir.join("embedded_rules.rs"), code).expect("write embedded_rules.rs");
-    prebuild_terms(read.as_deref(), &out_dir);
+    let files = read.as_deref().unwrap_or_default();
+    let concept_terms = concept_phrases(files);
+    let service_phrases = service_phrases(files);
+    let (lml, standard) = (MatchKind::LeftmostLongest, MatchKind::Standard);
+    let prebuilt = read.is_some();
+    prebuild(prebuilt, &concept_terms, lml, &out_dir, "concept_terms");
+    prebuild(
+        prebuilt,
+        &service_phrases,
+        standard,
+        &out_dir,
+        "service_phrases",
+    );
+    write_patterns(files, &out_dir);
 }
 
-/// The table of the rulebook's concept terms, and the phrases it was built
-/// from, as `engine::concepts::compile` lists them: each plain term in its
-/// spellings (as written, hyphens as spaces, spaces as hyphens), lowercased,
-/// each once. The run uses the table only for exactly these phrases.
-fn prebuild_terms(files: Option<&[schema::RuleFile]>, out_dir: &Path) {
-    let mut phrases: Vec<String> = Vec::new();
+/// Writes `built_in_patterns.rs`: `fn built_in(pattern) -> Option<Hir>`,
+/// with the code that builds the tree of each `does_not_say` pattern and
+/// regex concept term that parses (as `rulebook::pattern::parse` parses it)
+/// and whose tree the code gives back equal.
+fn write_patterns(files: &[schema::RuleFile], out_dir: &Path) {
+    let not_said = files
+        .iter()
+        .flat_map(|f| &f.guidelines)
+        .flat_map(|g| &g.sections)
+        .flat_map(|s| &s.does_not_say)
+        .map(|n| &n.pattern);
+    let terms = files
+        .iter()
+        .flat_map(|f| &f.concepts)
+        .filter(|c| c.regex)
+        .flat_map(|c| &c.terms);
+    let mut code = String::from(
+        "#[allow(clippy::all)]\npub(crate) fn built_in(pattern: &str) -> Option<Hir> {\n    use regex_syntax::hir::*;\n    Some(match pattern {\n",
+    );
     let mut seen = std::collections::HashSet::new();
-    for c in files.unwrap_or_default().iter().flat_map(|f| &f.concepts) {
-        for t in c.terms.iter().filter(|_| !c.regex) {
-            let t = t.trim();
-            let mut v = vec![t.to_string(), t.replace('-', " "), t.replace(' ', "-")];
-            v.sort();
-            v.dedup();
-            for key in v.iter().map(|s| s.to_ascii_lowercase()) {
-                if seen.insert(key.clone()) {
-                    phrases.push(key);
-                }
-            }
+    for p in not_said.chain(terms) {
+        let parsed = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(p);
+        let Ok(hir) = parsed else { continue };
+        if seen.insert(p) && hir_code::rebuild(&hir) == hir {
+            let _ = writeln!(code, "        {p:?} => {},", hir_code::code(&hir));
         }
     }
-    let table = (files.is_some() && !phrases.iter().any(String::is_empty))
-        .then(|| term_table::build_dfa(&phrases))
+    code.push_str("        _ => return None,\n    })\n}\n");
+    std::fs::write(out_dir.join("built_in_patterns.rs"), code).expect("write built_in_patterns.rs");
+}
+
+/// A phrase's spellings, lowercased, as `engine::service::variants` gives
+/// them and its callers lowercase them: as written, hyphens as spaces,
+/// spaces as hyphens.
+fn spellings(phrase: &str) -> Vec<String> {
+    let t = phrase.trim();
+    let mut v = vec![t.to_string(), t.replace('-', " "), t.replace(' ', "-")];
+    v.sort();
+    v.dedup();
+    v.iter().map(|s| s.to_ascii_lowercase()).collect()
+}
+
+/// Each phrase once, in first-seen order.
+fn once(phrases: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    phrases.filter(|p| seen.insert(p.clone())).collect()
+}
+
+/// The concept terms as `engine::concepts::compile` lists them: each plain
+/// term's spellings.
+fn concept_phrases(files: &[schema::RuleFile]) -> Vec<String> {
+    let terms = files
+        .iter()
+        .flat_map(|f| &f.concepts)
+        .filter(|c| !c.regex)
+        .flat_map(|c| &c.terms);
+    once(terms.flat_map(|t| spellings(t)))
+}
+
+/// The service phrases as `engine::service::compile` lists them: for each
+/// service, the spellings of its synonyms and name, then of its `not_if`.
+fn service_phrases(files: &[schema::RuleFile]) -> Vec<String> {
+    let phrases = files.iter().flat_map(|f| &f.services).flat_map(|s| {
+        s.synonyms
+            .iter()
+            .chain(std::iter::once(&s.name))
+            .chain(&s.not_if)
+    });
+    once(phrases.flat_map(|p| spellings(p)))
+}
+
+/// Writes `<name>.rs`, the expression `Some((phrases, table bytes))` (the
+/// bytes in `<name>.bin`), or `None` when the rule files did not all read or
+/// the phrases make no table. The run uses a table only for exactly the
+/// phrases it was built from.
+fn prebuild(read: bool, phrases: &[String], kind: MatchKind, out_dir: &Path, name: &str) {
+    let table = read
+        .then(|| term_table::build_dfa(phrases, kind))
         .flatten()
         .and_then(|dfa| term_table::Table::of(&dfa));
     let code = match table {
         Some(table) => {
-            let bin = out_dir.join("terms.bin");
-            std::fs::write(&bin, table.to_bytes()).expect("write terms.bin");
+            let bin = out_dir.join(format!("{name}.bin"));
+            std::fs::write(&bin, table.to_bytes()).expect("write a table");
             format!(
-                "static PREBUILT: Option<(&[&str], &[u8])> = Some((&{phrases:?}, include_bytes!({:?})));\n",
+                "Some((&{phrases:?}, include_bytes!({:?})))\n",
                 bin.display().to_string()
             )
         }
-        None => "static PREBUILT: Option<(&[&str], &[u8])> = None;\n".to_string(),
+        None => "None\n".to_string(),
     };
-    std::fs::write(out_dir.join("terms_prebuilt.rs"), code).expect("write terms_prebuilt.rs");
+    std::fs::write(out_dir.join(format!("{name}.rs")), code).expect("write a table's phrases");
 }

@@ -6,12 +6,20 @@
 //! the phrases lowercased and scans a lowercased copy of the name: the matches
 //! of an ASCII-case-insensitive automaton (lowercasing ASCII keeps every byte
 //! offset), whose doubled transitions cost twice as much to build on every run.
+//! The built-in rulebook's phrases come with their DFA's table, which
+//! `build.rs` built (see [`super::term_table`]).
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use super::term_table::{self, Table};
 use crate::rulebook::{Rulebook, Service};
+
+/// The built-in rulebook's service phrases, in [`compile`]'s order, and the
+/// bytes of their table; None when `build.rs` could not make them.
+static PREBUILT: Option<(&[&str], &[u8])> =
+    include!(concat!(env!("OUT_DIR"), "/service_phrases.rs"));
 
 /// The spellings a phrase takes in letters: as written, hyphens as spaces, spaces as hyphens.
 pub(crate) fn variants(phrase: &str) -> Vec<String> {
@@ -34,14 +42,25 @@ enum Role {
     Veto,
 }
 
+/// The phrases' automaton: the prebuilt table, or the crate's for other phrases.
+enum Automaton {
+    Prebuilt(Box<Table>),
+    Crate(AhoCorasick),
+}
+
 pub struct ServiceMatcher<'a> {
     services: Vec<&'a Service>,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<Automaton>,
     /// For each automaton pattern: (service index, role).
     roles: Vec<Vec<(usize, Role)>>,
 }
 
 pub fn compile(book: &Rulebook) -> ServiceMatcher<'_> {
+    compile_with(book, PREBUILT)
+}
+
+/// As [`compile`], with the table `build.rs` made (or none, for the crate's automaton).
+fn compile_with<'a>(book: &'a Rulebook, built: Option<(&[&str], &[u8])>) -> ServiceMatcher<'a> {
     let services: Vec<&Service> = book.services.iter().map(|(_, s)| s).collect();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut patterns: Vec<String> = Vec::new();
@@ -67,12 +86,16 @@ pub fn compile(book: &Rulebook) -> ServiceMatcher<'_> {
     }
     // Names are a few dozen bytes: no prefilter, whose building cost more
     // than it saves them (the automaton's searches cost the same without).
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-        .prefilter(false)
-        .build(&patterns)
-        .ok();
+    let automaton = match term_table::prebuilt(built, &patterns) {
+        Some(table) => Some(Automaton::Prebuilt(Box::new(table))),
+        None => AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .prefilter(false)
+            .build(&patterns)
+            .ok()
+            .map(Automaton::Crate),
+    };
     ServiceMatcher {
         services,
         automaton,
@@ -89,17 +112,26 @@ pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
     // random keys and hashing cost more than the search).
     let mut best: Vec<(usize, usize)> = Vec::new();
     let mut vetoed: Vec<usize> = Vec::new();
-    for hit in ac.find_overlapping_iter(&name.to_ascii_lowercase()) {
-        if !whole_word(name, hit.start(), hit.end()) {
-            continue;
+    let mut hit = |p: usize, start: usize, end: usize| {
+        if !whole_word(name, start, end) {
+            return;
         }
-        for &(svc, role) in &m.roles[hit.pattern().as_usize()] {
+        for &(svc, role) in &m.roles[p] {
             match role {
                 Role::Synonym(len) => match best.iter_mut().find(|(s, _)| *s == svc) {
                     Some((_, e)) => *e = (*e).max(len),
                     None => best.push((svc, len)),
                 },
                 Role::Veto => vetoed.push(svc),
+            }
+        }
+    };
+    let lower = name.to_ascii_lowercase();
+    match ac {
+        Automaton::Prebuilt(table) => table.for_each_overlapping(lower.as_bytes(), hit),
+        Automaton::Crate(ac) => {
+            for m in ac.find_overlapping_iter(&lower) {
+                hit(m.pattern().as_usize(), m.start(), m.end());
             }
         }
     }
@@ -110,4 +142,50 @@ pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
         .collect();
     hits.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     hits.into_iter().map(|(_, s)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(services: Vec<&Service>) -> Vec<&str> {
+        services.into_iter().map(|s| s.id.as_str()).collect()
+    }
+
+    /// The built-in services' phrases are those `build.rs` listed, and their
+    /// table names what the crate's automaton names.
+    #[test]
+    fn the_prebuilt_table_names_what_the_crate_names() {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        let table = compile(&book);
+        assert!(matches!(table.automaton, Some(Automaton::Prebuilt(_))));
+        let the_crate = compile_with(&book, None);
+        assert!(matches!(the_crate.automaton, Some(Automaton::Crate(_))));
+        let phrases: Vec<&str> = book
+            .services
+            .iter()
+            .flat_map(|(_, s)| s.synonyms.iter().chain([&s.name]).chain(&s.not_if))
+            .map(String::as_str)
+            .collect();
+        for (i, p) in phrases.iter().enumerate() {
+            let next = phrases[(i * 7 + 3) % phrases.len()];
+            for name in [
+                p.to_string(),
+                p.to_uppercase(),
+                format!("{p} {next}"),
+                format!("{p}-{next} 10mg"),
+                format!("x{p} {next}s"),
+                format!("\u{17f}{p}\u{212a} é{next}"),
+            ] {
+                assert_eq!(
+                    ids(identify(&name, &table)),
+                    ids(identify(&name, &the_crate)),
+                    "{name:?}"
+                );
+            }
+        }
+    }
 }

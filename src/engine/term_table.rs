@@ -1,13 +1,15 @@
-//! The concept terms' DFA copied into a plain transition table, so that the
-//! built-in rulebook's automaton is built once, by `build.rs`, and not on
-//! every run (building it was most of the start-up).
+//! Phrase automata copied into plain transition tables, so that the
+//! built-in rulebook's are built once, by `build.rs`, and not on every run
+//! (building them was most of the start-up): the concept terms'
+//! leftmost-longest DFA ([`Table::for_each`]) and the service names' DFA for
+//! overlapping matches ([`Table::for_each_overlapping`]).
 //!
-//! The copy is the crate's leftmost-longest DFA state for state: the table is
-//! read off [`DFA::next_state`] for every state reachable from the unanchored
-//! start and every byte, so a walk over it passes the same states and finds
-//! the same matches. Bytes whose columns agree in every state share a class.
-//! The dead state is 0 and the match states come next, so one comparison
-//! tells a walk whether a state needs a look.
+//! A table is the crate's DFA state for state: it is read off
+//! [`DFA::next_state`] for every state reachable from the unanchored start
+//! and every byte, so a walk over it passes the same states and finds the
+//! same matches, in the same order. Bytes whose columns agree in every state
+//! share a class. The dead state is 0 and the match states come next, so one
+//! comparison tells a walk whether a state needs a look.
 //!
 //! `build.rs` includes this file too: it uses only `std` and `aho-corasick`.
 
@@ -17,8 +19,7 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
-/// A leftmost-longest DFA over byte classes; state ids are premultiplied by
-/// the number of classes.
+/// A DFA over byte classes; state ids are premultiplied by the number of classes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     /// The class of each byte.
@@ -29,24 +30,45 @@ pub struct Table {
     /// Ids below this are special: 0 is dead, the others match.
     pub special: u32,
     pub trans: Vec<u32>,
-    /// (phrase, its length) of each match state, by state number (0: dead).
+    /// (phrase, its length) of every match of every match state, in the
+    /// crate's order.
     pub matches: Vec<(u32, u32)>,
+    /// Where each state's matches begin in `matches`, by state number (0:
+    /// dead, with none), and where the last one's end.
+    pub first: Vec<u32>,
 }
 
-/// The crate's DFA for `phrases`, as `Terms` builds it: leftmost-longest and
-/// with no prefilter.
-pub fn build_dfa<P: AsRef<[u8]>>(phrases: &[P]) -> Option<DFA> {
+/// The crate's DFA for `phrases`, with no prefilter: leftmost-longest as
+/// `Terms` builds it, or standard for overlapping matches.
+pub fn build_dfa<P: AsRef<[u8]>>(phrases: &[P], kind: MatchKind) -> Option<DFA> {
     DFA::builder()
-        .match_kind(MatchKind::LeftmostLongest)
+        .match_kind(kind)
         .prefilter(false)
         .build(phrases)
         .ok()
 }
 
+/// The prebuilt table of `built`, when `phrases` are the ones it was built
+/// from; `built` is what `build.rs` wrote: (phrases, table bytes).
+pub fn prebuilt<P: AsRef<[u8]>>(built: Option<(&[&str], &[u8])>, phrases: &[P]) -> Option<Table> {
+    let (built_from, bytes) = built?;
+    let same = built_from.len() == phrases.len()
+        && built_from
+            .iter()
+            .zip(phrases)
+            .all(|(a, b)| a.as_bytes() == b.as_ref());
+    if same { Table::from_bytes(bytes) } else { None }
+}
+
 impl Table {
-    /// The table of `dfa`; None when it has no unanchored start.
+    /// The table of `dfa`; None when it has no unanchored start or its start
+    /// matches (an empty phrase).
     pub fn of(dfa: &DFA) -> Option<Table> {
         let start = dfa.start_state(Anchored::No).ok()?;
+        let is_match = |s: StateID| dfa.is_special(s) && dfa.is_match(s);
+        if is_match(start) {
+            return None;
+        }
         // Every state reachable from the start, with its 256 successors.
         let mut seen: HashMap<StateID, usize> = HashMap::new();
         let mut states: Vec<StateID> = vec![start];
@@ -79,12 +101,13 @@ impl Table {
         let stride = columns.len();
         // Numbering: dead 0 (kept even when unreachable), match states, the rest.
         let dead = states.iter().position(|&s| dfa.is_dead(s));
-        let is_match = |s: StateID| dfa.is_special(s) && dfa.is_match(s);
         let mut number = vec![0usize; states.len()];
+        let mut matching = vec![None; states.len() + 1];
         let mut next = 1;
         for (i, &s) in states.iter().enumerate() {
             if is_match(s) {
                 number[i] = next;
+                matching[next] = Some(s);
                 next += 1;
             }
         }
@@ -97,17 +120,24 @@ impl Table {
         }
         let id = |n: usize| u32::try_from(n * stride).ok();
         let mut trans = vec![0u32; next * stride];
-        let mut matches = vec![(0, 0); special];
-        for (i, &s) in states.iter().enumerate() {
-            let row = number[i] * stride;
+        for (i, row) in rows.iter().enumerate() {
+            let base = number[i] * stride;
             for b in 0..256 {
-                trans[row + usize::from(classes[b])] = id(number[rows[i][b]])?;
-            }
-            if is_match(s) {
-                let p = dfa.match_pattern(s, 0);
-                matches[number[i]] = (p.as_u32(), u32::try_from(dfa.pattern_len(p)).ok()?);
+                trans[base + usize::from(classes[b])] = id(number[row[b]])?;
             }
         }
+        let mut matches = Vec::new();
+        let mut first = Vec::with_capacity(special + 1);
+        for s in &matching[..special] {
+            first.push(u32::try_from(matches.len()).ok()?);
+            if let Some(s) = *s {
+                for k in 0..dfa.match_len(s) {
+                    let p = dfa.match_pattern(s, k);
+                    matches.push((p.as_u32(), u32::try_from(dfa.pattern_len(p)).ok()?));
+                }
+            }
+        }
+        first.push(u32::try_from(matches.len()).ok()?);
         Some(Table {
             classes,
             stride: u32::try_from(stride).ok()?,
@@ -115,40 +145,86 @@ impl Table {
             special: id(special)?,
             trans,
             matches,
+            first,
         })
     }
 
-    /// Each match in `hay`, left to right, as (phrase index, start, end): a
-    /// search starts in the start state where the previous match ended,
-    /// keeps the last match state it passed and stops at the dead state.
+    /// The matches of match state `sid`.
+    fn matches_of(&self, sid: u32) -> &[(u32, u32)] {
+        let k = (sid / self.stride) as usize;
+        &self.matches[self.first[k] as usize..self.first[k + 1] as usize]
+    }
+
+    /// Each leftmost-longest match in `hay`, left to right, as (phrase index,
+    /// start, end): a search starts in the start state where the previous
+    /// match ended, keeps the last match state it passed and stops at the
+    /// dead state. For a table of a leftmost-longest DFA.
     pub fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
         let mut at = 0;
         while at < hay.len() {
-            let mut sid = self.start;
-            // (match state, end) of the last match state passed.
-            let mut last = None;
-            let mut i = at;
-            while let Some(&b) = hay.get(i) {
-                sid = self.trans[sid as usize + usize::from(self.classes[usize::from(b)])];
-                i += 1;
-                if sid < self.special {
-                    if sid == 0 {
-                        break;
-                    }
-                    last = Some((sid, i));
+            let (mut sid, mut i) = (self.start, at);
+            // The last match state passed and where it ended (0: none, the
+            // dead state is no match).
+            let (mut last, mut end) = (0u32, 0usize);
+            loop {
+                (sid, i) = self.run(sid, hay, i);
+                if sid >= self.special || sid == 0 {
+                    break;
+                }
+                (last, end) = (sid, i);
+                if i == hay.len() {
+                    break;
                 }
             }
-            let Some((sid, end)) = last else { return };
-            let (p, len) = self.matches[(sid / self.stride) as usize];
+            if last == 0 {
+                return;
+            }
+            // A leftmost-longest match state holds one phrase.
+            let Some(&(p, len)) = self.matches_of(last).first() else {
+                return;
+            };
             // Phrases are never empty: the next search starts past this one.
             found(p as usize, end - len as usize, end);
             at = end;
         }
     }
 
+    /// Every match in `hay`, overlapping, as `find_overlapping_iter` gives
+    /// them: by end, and at one end in the state's order. For a table of a
+    /// standard DFA.
+    pub fn for_each_overlapping(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
+        let (mut sid, mut i) = (self.start, 0);
+        while i < hay.len() {
+            (sid, i) = self.run(sid, hay, i);
+            if sid >= self.special || sid == 0 {
+                return;
+            }
+            for &(p, len) in self.matches_of(sid) {
+                found(p as usize, i - len as usize, i);
+            }
+        }
+    }
+
+    /// From state `sid` at `hay[i]`, the first special state reached and
+    /// where, or the state at the end of `hay`. Only the state and the
+    /// position change from byte to byte: kept apart from the bookkeeping
+    /// of matches, the loop holds them in registers.
+    #[inline(always)]
+    fn run(&self, mut sid: u32, hay: &[u8], mut i: usize) -> (u32, usize) {
+        let (trans, classes, special) = (&self.trans[..], &self.classes, self.special);
+        while let Some(&b) = hay.get(i) {
+            sid = trans[sid as usize + usize::from(classes[usize::from(b)])];
+            i += 1;
+            if sid < special {
+                break;
+            }
+        }
+        (sid, i)
+    }
+
     /// The table as bytes, for `build.rs` to write and [`Table::from_bytes`]
-    /// to read: little-endian u32s (stride, start, special, transitions,
-    /// matches), the classes, then the rows and the matches.
+    /// to read: little-endian u32s (stride, start, special, and the lengths
+    /// of transitions, matches and firsts, then those), then the classes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         let mut put = |v: u32| out.extend_from_slice(&v.to_le_bytes());
@@ -157,12 +233,16 @@ impl Table {
         put(self.special);
         put(self.trans.len() as u32);
         put(self.matches.len() as u32);
+        put(self.first.len() as u32);
         for &t in &self.trans {
             put(t);
         }
         for &(p, l) in &self.matches {
             put(p);
             put(l);
+        }
+        for &f in &self.first {
+            put(f);
         }
         out.extend_from_slice(&self.classes);
         out
@@ -172,36 +252,34 @@ impl Table {
     /// The rows are not checked state by state: a wrong id would only make
     /// the walk's indexing panic, and `build.rs` writes what [`Table::of`] made.
     pub fn from_bytes(bytes: &[u8]) -> Option<Table> {
-        let word = |i: usize| {
-            let w = bytes.get(4 * i..4 * i + 4)?;
-            Some(u32::from_le_bytes(w.try_into().ok()?))
+        let (head, rest) = bytes.split_first_chunk::<24>()?;
+        let (words, _) = head.as_chunks::<4>();
+        let [stride, start, special, n_trans, n_matches, n_first]: [u32; 6] =
+            std::array::from_fn(|k| u32::from_le_bytes(words[k]));
+        let (n_trans, n_matches, n_first) =
+            (n_trans as usize, n_matches as usize, n_first as usize);
+        let (trans, rest) = rest.split_at_checked(4 * n_trans)?;
+        let (matches, rest) = rest.split_at_checked(8 * n_matches)?;
+        let (first, classes) = rest.split_at_checked(4 * n_first)?;
+        let classes: [u8; 256] = classes.try_into().ok()?;
+        // Arrays, not slices, of four bytes: the decoding is a copy.
+        let words = |b: &[u8]| -> Vec<u32> {
+            b.as_chunks::<4>()
+                .0
+                .iter()
+                .map(|&w| u32::from_le_bytes(w))
+                .collect()
         };
-        let (stride, start, special) = (word(0)?, word(1)?, word(2)?);
-        let (n_trans, n_matches) = (word(3)? as usize, word(4)? as usize);
-        let rows = bytes.get(20..20 + 4 * n_trans)?;
-        let pairs = bytes.get(20 + 4 * n_trans..20 + 4 * n_trans + 8 * n_matches)?;
-        let classes: [u8; 256] = bytes
-            .get(20 + 4 * n_trans + 8 * n_matches..)?
-            .try_into()
-            .ok()?;
-        // A plain loop over fixed-size chunks: the decoding is vectorised,
-        // about a tenth of an instruction a byte.
-        let mut trans = vec![0u32; n_trans];
-        for (t, w) in trans.iter_mut().zip(rows.chunks_exact(4)) {
-            *t = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-        }
-        let matches: Vec<(u32, u32)> = pairs
-            .chunks_exact(8)
-            .map(|w| {
-                (
-                    u32::from_le_bytes([w[0], w[1], w[2], w[3]]),
-                    u32::from_le_bytes([w[4], w[5], w[6], w[7]]),
-                )
-            })
+        let (trans, first) = (words(trans), words(first));
+        let matches: Vec<(u32, u32)> = words(matches)
+            .chunks_exact(2)
+            .map(|w| (w[0], w[1]))
             .collect();
         let fits = stride > 0
             && n_trans % stride as usize == 0
-            && matches.len() == (special / stride) as usize
+            && first.len() == (special / stride) as usize + 1
+            && first.is_sorted()
+            && first.last().is_some_and(|&f| f as usize == matches.len())
             && (start as usize) < n_trans
             && classes.iter().all(|&c| u32::from(c) < stride);
         fits.then_some(Table {
@@ -211,6 +289,7 @@ impl Table {
             special,
             trans,
             matches,
+            first,
         })
     }
 }
@@ -218,12 +297,20 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
     /// (phrase, start, end) of each match.
     type Found = Vec<(usize, usize, usize)>;
 
+    fn table(phrases: &[&str], kind: MatchKind) -> Table {
+        let table = Table::of(&build_dfa(phrases, kind).expect("builds")).expect("a start");
+        assert_eq!(Table::from_bytes(&table.to_bytes()).as_ref(), Some(&table));
+        table
+    }
+
+    /// Leftmost-longest: the table's matches and the crate's.
     fn both(phrases: &[&str], hay: &str) -> (Found, Found) {
-        let ac = aho_corasick::AhoCorasick::builder()
+        let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(phrases)
             .expect("builds");
@@ -231,10 +318,28 @@ mod tests {
             .find_iter(hay)
             .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
             .collect();
-        let table = Table::of(&build_dfa(phrases).expect("builds")).expect("a start");
-        assert_eq!(Table::from_bytes(&table.to_bytes()).as_ref(), Some(&table));
         let mut got = Vec::new();
-        table.for_each(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
+        table(phrases, MatchKind::LeftmostLongest)
+            .for_each(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
+        (got, want)
+    }
+
+    /// Overlapping: the table's matches and those of the crate's automaton
+    /// as the service matcher builds it.
+    fn overlapping(phrases: &[&str], hay: &str) -> (Found, Found) {
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .prefilter(false)
+            .build(phrases)
+            .expect("builds");
+        let want = ac
+            .find_overlapping_iter(hay)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+            .collect();
+        let mut got = Vec::new();
+        table(phrases, MatchKind::Standard)
+            .for_each_overlapping(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
         (got, want)
     }
 
@@ -256,18 +361,39 @@ mod tests {
             "painrelief pain reli",
             "",
             "é pain\u{17f} relief \u{212a}",
+            "relief",
+            "x ray",
         ] {
             let (got, want) = both(&phrases, hay);
+            assert_eq!(got, want, "{hay:?}");
+            let (got, want) = overlapping(&phrases, hay);
             assert_eq!(got, want, "{hay:?}");
         }
     }
 
     #[test]
     fn reads_only_what_it_wrote() {
-        let table = Table::of(&build_dfa(&["ab", "b"]).expect("builds")).expect("a start");
-        let bytes = table.to_bytes();
+        let bytes = table(&["ab", "b"], MatchKind::LeftmostLongest).to_bytes();
         assert!(Table::from_bytes(&bytes[..bytes.len() - 1]).is_none());
         assert!(Table::from_bytes(&[]).is_none());
+    }
+
+    #[test]
+    fn an_empty_phrase_has_no_table() {
+        for kind in [MatchKind::LeftmostLongest, MatchKind::Standard] {
+            let dfa = build_dfa(&["a", ""], kind).expect("builds");
+            assert!(Table::of(&dfa).is_none());
+        }
+    }
+
+    #[test]
+    fn uses_a_prebuilt_table_only_for_its_phrases() {
+        let bytes = table(&["ab", "b"], MatchKind::Standard).to_bytes();
+        let built: Option<(&[&str], &[u8])> = Some((&["ab", "b"], &bytes));
+        assert!(prebuilt(built, &["ab", "b"]).is_some());
+        assert!(prebuilt(built, &["ab"]).is_none());
+        assert!(prebuilt(built, &["ab", "c"]).is_none());
+        assert!(prebuilt(None, &["ab", "b"]).is_none());
     }
 
     proptest::proptest! {
@@ -278,6 +404,8 @@ mod tests {
         ) {
             let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
             let (got, want) = both(&phrases, &hay);
+            proptest::prop_assert_eq!(got, want);
+            let (got, want) = overlapping(&phrases, &hay);
             proptest::prop_assert_eq!(got, want);
         }
     }

@@ -19,9 +19,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
 
 use super::term_table::{self, Table};
 
-// `PREBUILT`: the built-in rulebook's concept phrases, in `concepts::compile`'s
-// order, and the bytes of their table; None when `build.rs` could not make them.
-include!(concat!(env!("OUT_DIR"), "/terms_prebuilt.rs"));
+/// The built-in rulebook's concept phrases, in `concepts::compile`'s order,
+/// and the bytes of their table; None when `build.rs` could not make them.
+static PREBUILT: Option<(&[&str], &[u8])> = include!(concat!(env!("OUT_DIR"), "/concept_terms.rs"));
 
 /// Phrases found leftmost-longest, as `AhoCorasick::find_iter` finds them.
 pub enum Terms {
@@ -44,12 +44,12 @@ impl Terms {
                 .ok()
                 .map(Terms::Crate);
         }
-        if let Some(table) = prebuilt(phrases) {
+        if let Some(table) = term_table::prebuilt(PREBUILT, phrases) {
             return Some(Terms::Prebuilt(Box::new(table)));
         }
         // No prefilter: it would make the start state special and ask for
         // the crate's own loop. Matches are the same with or without it.
-        let dfa = term_table::build_dfa(phrases)?;
+        let dfa = term_table::build_dfa(phrases, MatchKind::LeftmostLongest)?;
         dfa.start_state(Anchored::No).ok()?;
         Some(Terms::Walked(Box::new(dfa)))
     }
@@ -93,17 +93,6 @@ impl Terms {
             at = end;
         }
     }
-}
-
-/// The prebuilt table, when `phrases` are the ones it was built from.
-fn prebuilt<P: AsRef<[u8]>>(phrases: &[P]) -> Option<Table> {
-    let (built_from, bytes) = PREBUILT?;
-    let same = built_from.len() == phrases.len()
-        && built_from
-            .iter()
-            .zip(phrases)
-            .all(|(a, b)| a.as_bytes() == b.as_ref());
-    if same { Table::from_bytes(bytes) } else { None }
 }
 
 #[cfg(test)]
@@ -166,7 +155,7 @@ mod tests {
             panic!("the built-in terms use the prebuilt table");
         };
         let (phrases, _) = PREBUILT.expect("prebuilt");
-        let dfa = term_table::build_dfa(phrases).expect("builds");
+        let dfa = term_table::build_dfa(phrases, MatchKind::LeftmostLongest).expect("builds");
         assert_eq!(Table::of(&dfa).as_ref(), Some(&**table));
         let hay = "the patient has failed conservative care, physical therapy and \
                    nsaids; x-ray and mri show radiculopathy. \u{17f}pain \u{212a}";

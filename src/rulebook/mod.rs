@@ -7,6 +7,9 @@
 //! Reading files is in [`files`]; [`Rulebook::from_sources`] does no I/O.
 
 pub mod files;
+// Used by build.rs, which includes it, and by its tests.
+#[cfg(test)]
+mod hir_code;
 pub mod pattern;
 pub mod schema;
 mod validate;
@@ -44,7 +47,8 @@ pub struct Rulebook {
     guideline_index: HashMap<String, usize>,
     service_index: HashMap<String, usize>,
     concept_index: HashMap<String, usize>,
-    /// Every valid `does_not_say` pattern as validation parsed it (see [`pattern`]).
+    /// Every valid `does_not_say` pattern and regex concept term as
+    /// validation parsed it (see [`pattern`]).
     parsed: HashMap<String, Hir>,
 }
 
@@ -115,7 +119,8 @@ impl Rulebook {
         s.facts.iter().find(|f| f.id == fact)
     }
 
-    /// A `does_not_say` pattern's syntax tree, as [`pattern::read`] gives it.
+    /// A `does_not_say` pattern's or regex concept term's syntax tree, as
+    /// [`pattern::read`] gives it.
     pub fn parsed_pattern(&self, pattern: &str) -> Option<&Hir> {
         self.parsed.get(pattern)
     }

@@ -9,11 +9,27 @@
 //! would; reading without folding is a third cheaper and gives the gates
 //! literals not multiplied into every case variant.
 
+//!
+//! The built-in rulebook's patterns are not parsed: `build.rs` parsed them
+//! and wrote the code that builds their trees (see `hir_code.rs`).
+
 use regex_syntax::hir::Hir;
+
+// `fn built_in(pattern: &str) -> Option<Hir>`: the tree of a built-in
+// pattern, built by the code `build.rs` wrote; None for any other pattern.
+include!(concat!(env!("OUT_DIR"), "/built_in_patterns.rs"));
 
 /// `pattern` parsed as the engine reads it, case aside; the error is the
 /// parser's (a picture of the pattern, then the reason).
 pub fn read(pattern: &str) -> Result<Hir, String> {
+    match built_in(pattern) {
+        Some(hir) => Ok(hir),
+        None => parse(pattern),
+    }
+}
+
+/// [`read`] by the parser. `build.rs` parses the built-in patterns the same way.
+pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)

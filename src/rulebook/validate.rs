@@ -11,7 +11,8 @@ use super::{Rulebook, Severity};
 use crate::engine::checks::KNOWN_CHECKS;
 use crate::render::diagnostic::Report;
 
-/// Also keeps, in `parsed`, the syntax tree of every valid `does_not_say` pattern.
+/// Also keeps, in `parsed`, the syntax tree of every valid `does_not_say`
+/// pattern and regex concept term.
 pub(super) fn validate(book: &Rulebook, parsed: &mut HashMap<String, Hir>) -> Vec<Report> {
     let mut errors = Vec::new();
     let dup =
@@ -170,8 +171,12 @@ pub(super) fn validate(book: &Rulebook, parsed: &mut HashMap<String, Hir>) -> Ve
         dup(&mut c_ids, &c.id, *o, "concept", &mut errors);
         if c.regex {
             for t in &c.terms {
-                if let Err(e) = super::pattern::read(t) {
-                    errors.push(book.report_at(
+                match super::pattern::read(t) {
+                    // Kept too: the concept matcher compiles the term from it.
+                    Ok(hir) => {
+                        parsed.insert(t.clone(), hir);
+                    }
+                    Err(e) => errors.push(book.report_at(
                         *o,
                         t,
                         "rulebook/bad-regex",
@@ -181,7 +186,7 @@ pub(super) fn validate(book: &Rulebook, parsed: &mut HashMap<String, Hir>) -> Ve
                             regex_message(&e)
                         ),
                         None,
-                    ));
+                    )),
                 }
             }
         }
