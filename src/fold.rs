@@ -43,6 +43,13 @@ impl Folded {
     }
 
     pub fn range(original: &str, start: usize, end: usize) -> Folded {
+        Self::fold::<true>(original, start, end)
+    }
+
+    /// [`Folded::range`]; `LINES_IN_RUNS`: a lone line break between two
+    /// kept characters is folded inside a run (the fast path), else by the
+    /// general whitespace step (kept to test the fast path against).
+    fn fold<const LINES_IN_RUNS: bool>(original: &str, start: usize, end: usize) -> Folded {
         let start = floor_char_boundary(original, start.min(original.len()));
         let end = floor_char_boundary(original, end.min(original.len())).max(start);
         // Sized from the letters: about one line break every 70 bytes, and a
@@ -144,6 +151,8 @@ impl Folded {
             // time, then sixteen at a time again: a flagged byte is most often
             // a lone space or a non-ASCII letter that the run takes in.
             let mut after_space;
+            // Line breaks the run folds to spaces: its own breaks, from here on.
+            let run_breaks = f.breaks.len();
             'run: loop {
                 // Whether the byte before the block is a space, as bit 0:
                 // on entry it is not (the byte before is one taken that is
@@ -170,6 +179,22 @@ impl Folded {
                         break 'run;
                     }
                     let class = CLASS[bytes[ch_end] as usize];
+                    if class == OTHER
+                        && LINES_IN_RUNS
+                        && bytes[ch_end] == b'\n'
+                        && lone_line_break(bytes, ch_end, end, after_space)
+                    {
+                        // A line break a byte of its own between two kept
+                        // characters, neither a hyphen that joins the next
+                        // word nor a heading mark after it: it folds to a
+                        // space in place, one to one, so the run goes on
+                        // (most line breaks of a letter; each was a trip
+                        // through the whitespace step and a copy of its own).
+                        f.breaks
+                            .push(((f.text.len() + ch_end - i) as u32, Break::Line));
+                        ch_end += 1;
+                        continue 'run;
+                    }
                     if class == OTHER || (class == SPACE && after_space) {
                         break 'run;
                     }
@@ -189,6 +214,14 @@ impl Folded {
             }
             f.map_next(i);
             f.text.push_str(&original[i..ch_end]);
+            if f.breaks.len() > run_breaks {
+                // SAFETY: each byte changed is a `\n` just copied from the
+                // original; one ASCII byte for another leaves the text UTF-8.
+                let text = unsafe { f.text.as_mut_vec() };
+                for &(at, _) in &f.breaks[run_breaks..] {
+                    text[at as usize] = b' ';
+                }
+            }
             i = ch_end;
         }
         f
@@ -311,6 +344,20 @@ impl Folded {
             .next()
             .map_or(self.text.len(), |(p, _)| p)
     }
+}
+
+/// Whether the `\n` at `at` (inside a run, `after_space`: the byte before
+/// it is a space) folds as a lone line break between two kept characters:
+/// the byte before it is neither a space nor a hyphen (which may join the
+/// next word), and the byte after it, within `end`, is one a run takes that
+/// is not `#` (which may start a heading mark).
+#[inline(always)]
+fn lone_line_break(bytes: &[u8], at: usize, end: usize, after_space: bool) -> bool {
+    !after_space
+        && at + 1 < end
+        && bytes[at - 1] != b'-'
+        && CLASS[bytes[at + 1] as usize] == PLAIN
+        && bytes[at + 1] != b'#'
 }
 
 /// Byte classes for the fast path of [`Folded::range`]: bytes that fold to
@@ -506,6 +553,29 @@ mod tests {
             let s: String = parts.concat();
             let f = Folded::new(&s);
             proptest::prop_assert_eq!(f.as_str(), reference_fold(&s));
+        }
+    }
+
+    proptest::proptest! {
+        /// Lone line breaks folded inside runs give what the whitespace
+        /// step gives them: text, offsets and breaks, from any start.
+        #[test]
+        fn line_breaks_in_runs_fold_as_the_whitespace_step_does(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "word", "a", " ", "\n", "\n\n", "\r\n", "-", "-\n", "#", "# ", "\n#",
+                "**", "\x0c", "\u{a0}", "é", "\u{17f}", "\u{212a}", "x y", ".", "\t",
+            ]), 0..40),
+            start in 0usize..12,
+            cut in 0usize..12,
+        ) {
+            let s: String = parts.concat();
+            let end = s.len().saturating_sub(cut);
+            let fast = Folded::fold::<true>(&s, start, end);
+            let slow = Folded::fold::<false>(&s, start, end);
+            proptest::prop_assert_eq!(fast.as_str(), slow.as_str());
+            proptest::prop_assert_eq!(&fast.stretches, &slow.stretches);
+            proptest::prop_assert_eq!(&fast.breaks, &slow.breaks);
+            proptest::prop_assert_eq!(fast.original_len, slow.original_len);
         }
     }
 
