@@ -378,6 +378,25 @@ impl ConceptMatcher {
         })
     }
 
+    /// The automaton's whole-word matches in `lower` (`t` lowercased),
+    /// added to `out`. A function of its own, never inlined: compiled into
+    /// [`ConceptMatcher::find_all_in`], the automaton's walk took some 8%
+    /// more instructions.
+    #[inline(never)]
+    fn whole_word_terms<'s>(
+        &'s self,
+        terms: &super::terms::Terms,
+        t: &str,
+        lower: &[u8],
+        out: &mut Vec<(&'s str, usize, usize)>,
+    ) {
+        terms.for_each(lower, |p, s, e| {
+            if super::service::whole_word(t, s, e) {
+                out.push((self.pattern_concept[p].as_str(), s, e));
+            }
+        });
+    }
+
     fn find_all_in<'s>(&'s self, t: &str, buf: &mut Vec<u8>) -> Vec<(&'s str, usize, usize)> {
         let mut out = Vec::new();
         // Lowercasing ASCII keeps every byte offset, so matches and word
@@ -387,11 +406,7 @@ impl ConceptMatcher {
         buf.make_ascii_lowercase();
         let lower: &[u8] = buf;
         if let Some(terms) = &self.automaton {
-            terms.for_each(lower, |p, s, e| {
-                if super::service::whole_word(t, s, e) {
-                    out.push((self.pattern_concept[p].as_str(), s, e));
-                }
-            });
+            self.whole_word_terms(terms, t, lower, &mut out);
         }
         // (start, term, end) of every regex term's match. Gated terms are
         // found together, not term after term: sorted by start and term, they
