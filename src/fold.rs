@@ -158,17 +158,34 @@ impl Folded {
                 // on entry it is not (the byte before is one taken that is
                 // not a space).
                 let mut space_before = 0;
-                while ch_end + 16 <= end {
-                    let Ok(block) = <&[u8; 16]>::try_from(&bytes[ch_end..ch_end + 16]) else {
-                        break;
-                    };
-                    let (stop, spaces) = stop_mask(block, space_before);
-                    if stop != 0 {
-                        ch_end += stop.trailing_zeros() as usize;
-                        break;
+                // Thirty-two bytes a step while they last (a line of a
+                // letter is a few such steps, and each step's test and
+                // jump cost as much as a block's masks), then sixteen.
+                'blocks: {
+                    while ch_end + 32 <= end {
+                        let Ok(block) = <&[u8; 32]>::try_from(&bytes[ch_end..ch_end + 32]) else {
+                            break;
+                        };
+                        let (stop, spaces) = stop_mask32(block, space_before);
+                        if stop != 0 {
+                            ch_end += stop.trailing_zeros() as usize;
+                            break 'blocks;
+                        }
+                        space_before = spaces >> 31;
+                        ch_end += 32;
                     }
-                    space_before = spaces >> 15;
-                    ch_end += 16;
+                    while ch_end + 16 <= end {
+                        let Ok(block) = <&[u8; 16]>::try_from(&bytes[ch_end..ch_end + 16]) else {
+                            break;
+                        };
+                        let (stop, spaces) = stop_mask(block, space_before);
+                        if stop != 0 {
+                            ch_end += stop.trailing_zeros() as usize;
+                            break 'blocks;
+                        }
+                        space_before = spaces >> 15;
+                        ch_end += 16;
+                    }
                 }
                 // The block loop may stop right after a space it took in (at
                 // the second of two spaces, or at a byte that follows one),
@@ -275,7 +292,23 @@ impl Folded {
             let o = self.original_offset(start);
             return Span::new(o, o);
         }
-        Span::new(self.map(start), self.map(end - 1) + 1)
+        // One search for both ends when they lie in one stretch, as most
+        // spans (a word, a sentence's part of a line) do.
+        let k = self
+            .stretches
+            .partition_point(|&(f, _)| f as usize <= start);
+        let (f, o) = self.stretches[k - 1];
+        let last = end - 1;
+        let last = if self
+            .stretches
+            .get(k)
+            .is_none_or(|&(next, _)| last < next as usize)
+        {
+            o as usize + (last - f as usize)
+        } else {
+            self.map(last)
+        };
+        Span::new(o as usize + (start - f as usize), last + 1)
     }
 
     /// Narrows `[start, end)` so it neither starts nor ends with a space.
@@ -432,6 +465,17 @@ fn stop_mask(block: &[u8; 16], space_before: u32) -> (u32, u32) {
     (unusual | (spaces & ((spaces << 1) | space_before)), spaces)
 }
 
+/// [`stop_mask`] of thirty-two bytes, as two blocks of sixteen.
+#[inline(always)]
+fn stop_mask32(block: &[u8; 32], space_before: u32) -> (u32, u32) {
+    let (low, high) = block.split_at(16);
+    let low: &[u8; 16] = low.try_into().expect("sixteen bytes");
+    let high: &[u8; 16] = high.try_into().expect("sixteen bytes");
+    let (stop_low, spaces_low) = stop_mask(low, space_before);
+    let (stop_high, spaces_high) = stop_mask(high, spaces_low >> 15);
+    (stop_low | stop_high << 16, spaces_low | spaces_high << 16)
+}
+
 /// [`stop_mask`] on other targets, from two eight-byte tests.
 #[cfg(not(target_arch = "x86_64"))]
 fn stop_mask(block: &[u8; 16], space_before: u32) -> (u32, u32) {
@@ -541,6 +585,28 @@ mod tests {
             proptest::prop_assert_eq!(spaces, high_bits(p0) | high_bits(p1) << 8);
         }
 
+        /// The thirty-two-byte mask is the two sixteen-byte masks, the
+        /// second told whether the first ends in a space.
+        #[test]
+        fn stop_mask32_is_two_stop_masks(
+            w in proptest::collection::vec(proptest::sample::select(
+                vec![b'a', b' ', b'*', b'\n', 0x01, 0x7f, 0x80, 0xc2, 0xef, 0xff]
+            ), 32),
+            before: bool,
+        ) {
+            let block: [u8; 32] = w.as_slice().try_into().unwrap();
+            let mut want = (0u32, 0u32);
+            let mut space_before = u32::from(before);
+            for k in 0..32 {
+                let stop = u32::from(matches!(block[k], 0..=0x1f | 0x80..=0xff | b'*'))
+                    | u32::from(block[k] == b' ') & space_before;
+                space_before = u32::from(block[k] == b' ');
+                want.0 |= stop << k;
+                want.1 |= space_before << k;
+            }
+            proptest::prop_assert_eq!(stop_mask32(&block, u32::from(before)), want);
+        }
+
         /// Folding a range agrees with folding byte by byte, whatever the
         /// mix of words, spaces and markers.
         #[test]
@@ -576,6 +642,32 @@ mod tests {
             proptest::prop_assert_eq!(&fast.stretches, &slow.stretches);
             proptest::prop_assert_eq!(&fast.breaks, &slow.breaks);
             proptest::prop_assert_eq!(fast.original_len, slow.original_len);
+        }
+    }
+
+    proptest::proptest! {
+        /// A span found with one search where its ends share a stretch is
+        /// the span each end's own search gives.
+        #[test]
+        fn spans_map_as_each_end_does(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "word", "a", " ", "  ", "\n", "\n\n", "-\n", "**", "# ", "\u{a0}", "é",
+            ]), 0..16),
+        ) {
+            let s: String = parts.concat();
+            let f = Folded::new(&s);
+            for start in 0..=f.len() {
+                for end in start..=f.len() {
+                    let (a, b) = f.trim(start, end);
+                    let want = if a >= b {
+                        let o = f.original_offset(a);
+                        Span::new(o, o)
+                    } else {
+                        Span::new(f.map(a), f.map(b - 1) + 1)
+                    };
+                    proptest::prop_assert_eq!(f.span(start, end), want);
+                }
+            }
         }
     }
 
