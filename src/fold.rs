@@ -597,10 +597,10 @@ mod tests {
             let block: [u8; 32] = w.as_slice().try_into().unwrap();
             let mut want = (0u32, 0u32);
             let mut space_before = u32::from(before);
-            for k in 0..32 {
-                let stop = u32::from(matches!(block[k], 0..=0x1f | 0x80..=0xff | b'*'))
-                    | u32::from(block[k] == b' ') & space_before;
-                space_before = u32::from(block[k] == b' ');
+            for (k, &b) in block.iter().enumerate() {
+                let stop = u32::from(matches!(b, 0..=0x1f | 0x80..=0xff | b'*'))
+                    | u32::from(b == b' ') & space_before;
+                space_before = u32::from(b == b' ');
                 want.0 |= stop << k;
                 want.1 |= space_before << k;
             }
