@@ -152,6 +152,14 @@ impl std::fmt::Debug for Triggers {
 
 /// Lowercase-free normal form of a phrase: runs of whitespace become one space.
 fn squeeze(s: &str) -> String {
+    // Most phrases are in that form already: copied, not split and joined.
+    let normal = !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.contains(|c: char| c.is_whitespace() && c != ' ');
+    if normal {
+        return s.to_string();
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -197,7 +205,8 @@ impl Triggers {
                 return Err("`category: all` is only for terminations".into());
             }
             for p in &list.phrases {
-                let p = squeeze(p).to_ascii_lowercase();
+                let mut p = squeeze(p);
+                p.make_ascii_lowercase();
                 if p.is_empty() {
                     return Err("empty trigger phrase".into());
                 }
@@ -454,6 +463,16 @@ mod tests {
         ] {
             let window = t.windows.get(&c).copied().unwrap_or(t.window);
             assert_eq!(t.window_of(c), window, "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn squeezed_as_split_and_joined(s in "[a \t\n\u{a0}\u{2003}é]{0,12}") {
+            proptest::prop_assert_eq!(
+                squeeze(&s),
+                s.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
         }
     }
 
