@@ -43,6 +43,13 @@ impl Folded {
     }
 
     pub fn range(original: &str, start: usize, end: usize) -> Folded {
+        Self::fold::<true>(original, start, end)
+    }
+
+    /// [`Folded::range`]; `LINES_IN_RUNS`: a lone line break between two
+    /// kept characters is folded inside a run (the fast path), else by the
+    /// general whitespace step (kept to test the fast path against).
+    fn fold<const LINES_IN_RUNS: bool>(original: &str, start: usize, end: usize) -> Folded {
         let start = floor_char_boundary(original, start.min(original.len()));
         let end = floor_char_boundary(original, end.min(original.len())).max(start);
         // Sized from the letters: about one line break every 70 bytes, and a
@@ -144,22 +151,41 @@ impl Folded {
             // time, then sixteen at a time again: a flagged byte is most often
             // a lone space or a non-ASCII letter that the run takes in.
             let mut after_space;
+            // Line breaks the run folds to spaces: its own breaks, from here on.
+            let run_breaks = f.breaks.len();
             'run: loop {
                 // Whether the byte before the block is a space, as bit 0:
                 // on entry it is not (the byte before is one taken that is
                 // not a space).
                 let mut space_before = 0;
-                while ch_end + 16 <= end {
-                    let Ok(block) = <&[u8; 16]>::try_from(&bytes[ch_end..ch_end + 16]) else {
-                        break;
-                    };
-                    let (stop, spaces) = stop_mask(block, space_before);
-                    if stop != 0 {
-                        ch_end += stop.trailing_zeros() as usize;
-                        break;
+                // Thirty-two bytes a step while they last (a line of a
+                // letter is a few such steps, and each step's test and
+                // jump cost as much as a block's masks), then sixteen.
+                'blocks: {
+                    while ch_end + 32 <= end {
+                        let Ok(block) = <&[u8; 32]>::try_from(&bytes[ch_end..ch_end + 32]) else {
+                            break;
+                        };
+                        let (stop, spaces) = stop_mask32(block, space_before);
+                        if stop != 0 {
+                            ch_end += stop.trailing_zeros() as usize;
+                            break 'blocks;
+                        }
+                        space_before = spaces >> 31;
+                        ch_end += 32;
                     }
-                    space_before = spaces >> 15;
-                    ch_end += 16;
+                    while ch_end + 16 <= end {
+                        let Ok(block) = <&[u8; 16]>::try_from(&bytes[ch_end..ch_end + 16]) else {
+                            break;
+                        };
+                        let (stop, spaces) = stop_mask(block, space_before);
+                        if stop != 0 {
+                            ch_end += stop.trailing_zeros() as usize;
+                            break 'blocks;
+                        }
+                        space_before = spaces >> 15;
+                        ch_end += 16;
+                    }
                 }
                 // The block loop may stop right after a space it took in (at
                 // the second of two spaces, or at a byte that follows one),
@@ -170,6 +196,22 @@ impl Folded {
                         break 'run;
                     }
                     let class = CLASS[bytes[ch_end] as usize];
+                    if class == OTHER
+                        && LINES_IN_RUNS
+                        && bytes[ch_end] == b'\n'
+                        && lone_line_break(bytes, ch_end, end, after_space)
+                    {
+                        // A line break a byte of its own between two kept
+                        // characters, neither a hyphen that joins the next
+                        // word nor a heading mark after it: it folds to a
+                        // space in place, one to one, so the run goes on
+                        // (most line breaks of a letter; each was a trip
+                        // through the whitespace step and a copy of its own).
+                        f.breaks
+                            .push(((f.text.len() + ch_end - i) as u32, Break::Line));
+                        ch_end += 1;
+                        continue 'run;
+                    }
                     if class == OTHER || (class == SPACE && after_space) {
                         break 'run;
                     }
@@ -189,6 +231,14 @@ impl Folded {
             }
             f.map_next(i);
             f.text.push_str(&original[i..ch_end]);
+            if f.breaks.len() > run_breaks {
+                // SAFETY: each byte changed is a `\n` just copied from the
+                // original; one ASCII byte for another leaves the text UTF-8.
+                let text = unsafe { f.text.as_mut_vec() };
+                for &(at, _) in &f.breaks[run_breaks..] {
+                    text[at as usize] = b' ';
+                }
+            }
             i = ch_end;
         }
         f
@@ -242,7 +292,23 @@ impl Folded {
             let o = self.original_offset(start);
             return Span::new(o, o);
         }
-        Span::new(self.map(start), self.map(end - 1) + 1)
+        // One search for both ends when they lie in one stretch, as most
+        // spans (a word, a sentence's part of a line) do.
+        let k = self
+            .stretches
+            .partition_point(|&(f, _)| f as usize <= start);
+        let (f, o) = self.stretches[k - 1];
+        let last = end - 1;
+        let last = if self
+            .stretches
+            .get(k)
+            .is_none_or(|&(next, _)| last < next as usize)
+        {
+            o as usize + (last - f as usize)
+        } else {
+            self.map(last)
+        };
+        Span::new(o as usize + (start - f as usize), last + 1)
     }
 
     /// Narrows `[start, end)` so it neither starts nor ends with a space.
@@ -311,6 +377,20 @@ impl Folded {
             .next()
             .map_or(self.text.len(), |(p, _)| p)
     }
+}
+
+/// Whether the `\n` at `at` (inside a run, `after_space`: the byte before
+/// it is a space) folds as a lone line break between two kept characters:
+/// the byte before it is neither a space nor a hyphen (which may join the
+/// next word), and the byte after it, within `end`, is one a run takes that
+/// is not `#` (which may start a heading mark).
+#[inline(always)]
+fn lone_line_break(bytes: &[u8], at: usize, end: usize, after_space: bool) -> bool {
+    !after_space
+        && at + 1 < end
+        && bytes[at - 1] != b'-'
+        && CLASS[bytes[at + 1] as usize] == PLAIN
+        && bytes[at + 1] != b'#'
 }
 
 /// Byte classes for the fast path of [`Folded::range`]: bytes that fold to
@@ -383,6 +463,17 @@ fn stop_mask(block: &[u8; 16], space_before: u32) -> (u32, u32) {
         )
     };
     (unusual | (spaces & ((spaces << 1) | space_before)), spaces)
+}
+
+/// [`stop_mask`] of thirty-two bytes, as two blocks of sixteen.
+#[inline(always)]
+fn stop_mask32(block: &[u8; 32], space_before: u32) -> (u32, u32) {
+    let (low, high) = block.split_at(16);
+    let low: &[u8; 16] = low.try_into().expect("sixteen bytes");
+    let high: &[u8; 16] = high.try_into().expect("sixteen bytes");
+    let (stop_low, spaces_low) = stop_mask(low, space_before);
+    let (stop_high, spaces_high) = stop_mask(high, spaces_low >> 15);
+    (stop_low | stop_high << 16, spaces_low | spaces_high << 16)
 }
 
 /// [`stop_mask`] on other targets, from two eight-byte tests.
@@ -494,6 +585,28 @@ mod tests {
             proptest::prop_assert_eq!(spaces, high_bits(p0) | high_bits(p1) << 8);
         }
 
+        /// The thirty-two-byte mask is the two sixteen-byte masks, the
+        /// second told whether the first ends in a space.
+        #[test]
+        fn stop_mask32_is_two_stop_masks(
+            w in proptest::collection::vec(proptest::sample::select(
+                vec![b'a', b' ', b'*', b'\n', 0x01, 0x7f, 0x80, 0xc2, 0xef, 0xff]
+            ), 32),
+            before: bool,
+        ) {
+            let block: [u8; 32] = w.as_slice().try_into().unwrap();
+            let mut want = (0u32, 0u32);
+            let mut space_before = u32::from(before);
+            for (k, &b) in block.iter().enumerate() {
+                let stop = u32::from(matches!(b, 0..=0x1f | 0x80..=0xff | b'*'))
+                    | u32::from(b == b' ') & space_before;
+                space_before = u32::from(b == b' ');
+                want.0 |= stop << k;
+                want.1 |= space_before << k;
+            }
+            proptest::prop_assert_eq!(stop_mask32(&block, u32::from(before)), want);
+        }
+
         /// Folding a range agrees with folding byte by byte, whatever the
         /// mix of words, spaces and markers.
         #[test]
@@ -506,6 +619,55 @@ mod tests {
             let s: String = parts.concat();
             let f = Folded::new(&s);
             proptest::prop_assert_eq!(f.as_str(), reference_fold(&s));
+        }
+    }
+
+    proptest::proptest! {
+        /// Lone line breaks folded inside runs give what the whitespace
+        /// step gives them: text, offsets and breaks, from any start.
+        #[test]
+        fn line_breaks_in_runs_fold_as_the_whitespace_step_does(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "word", "a", " ", "\n", "\n\n", "\r\n", "-", "-\n", "#", "# ", "\n#",
+                "**", "\x0c", "\u{a0}", "é", "\u{17f}", "\u{212a}", "x y", ".", "\t",
+            ]), 0..40),
+            start in 0usize..12,
+            cut in 0usize..12,
+        ) {
+            let s: String = parts.concat();
+            let end = s.len().saturating_sub(cut);
+            let fast = Folded::fold::<true>(&s, start, end);
+            let slow = Folded::fold::<false>(&s, start, end);
+            proptest::prop_assert_eq!(fast.as_str(), slow.as_str());
+            proptest::prop_assert_eq!(&fast.stretches, &slow.stretches);
+            proptest::prop_assert_eq!(&fast.breaks, &slow.breaks);
+            proptest::prop_assert_eq!(fast.original_len, slow.original_len);
+        }
+    }
+
+    proptest::proptest! {
+        /// A span found with one search where its ends share a stretch is
+        /// the span each end's own search gives.
+        #[test]
+        fn spans_map_as_each_end_does(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "word", "a", " ", "  ", "\n", "\n\n", "-\n", "**", "# ", "\u{a0}", "é",
+            ]), 0..16),
+        ) {
+            let s: String = parts.concat();
+            let f = Folded::new(&s);
+            for start in 0..=f.len() {
+                for end in start..=f.len() {
+                    let (a, b) = f.trim(start, end);
+                    let want = if a >= b {
+                        let o = f.original_offset(a);
+                        Span::new(o, o)
+                    } else {
+                        Span::new(f.map(a), f.map(b - 1) + 1)
+                    };
+                    proptest::prop_assert_eq!(f.span(start, end), want);
+                }
+            }
         }
     }
 

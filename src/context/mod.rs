@@ -11,6 +11,7 @@
 
 pub mod algorithm;
 pub mod annotations;
+mod lexicon_text;
 pub mod swar;
 pub mod trie;
 pub mod triggers;

@@ -127,6 +127,44 @@ fn word_bytes(v: std::arch::x86_64::__m128i) -> u32 {
     _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digits, letters), under)).cast_unsigned()
 }
 
+/// The first byte of each ASCII word (letters, digits, `_`; every other
+/// byte, non-ASCII ones too, is not a word character) in sixteen bytes of
+/// any text, one bit a byte (`word_before`: the byte before the block is a
+/// word character); and whether the last byte is a word character. What a
+/// `(?-u)\b` word start is.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn word_starts16(block: &[u8; 16], word_before: bool) -> (u32, bool) {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128};
+    // SAFETY: as in `starts16`.
+    let words = unsafe { word_bytes(_mm_loadu_si128(block.as_ptr().cast::<__m128i>())) };
+    (
+        words & !((words << 1) | u32::from(word_before)),
+        words >> 15 != 0,
+    )
+}
+
+/// [`word_starts16`] on other targets.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub fn word_starts16(block: &[u8; 16], word_before: bool) -> (u32, bool) {
+    word_starts16_by_byte(block, word_before)
+}
+
+/// [`word_starts16`] a byte at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn word_starts16_by_byte(block: &[u8; 16], mut word_before: bool) -> (u32, bool) {
+    let mut starts = 0;
+    for (k, &b) in block.iter().enumerate() {
+        let word = super::triggers::ASCII_WORD[b as usize];
+        if word && !word_before {
+            starts |= 1 << k;
+        }
+        word_before = word;
+    }
+    (starts, word_before)
+}
+
 /// [`words16`] on other targets, from two eight-byte tests.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
@@ -230,6 +268,21 @@ mod tests {
             let last = ASCII_WORD[block[15] as usize];
             proptest::prop_assert_eq!(starts16(&block, before), (by_byte, last));
             proptest::prop_assert_eq!(starts16_by_halves(&block, before), (by_byte, last));
+        }
+
+        #[test]
+        fn sixteen_byte_word_starts_agree_with_the_byte_walk(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b" _aZ09;:-.'\t\0\x7f@[`{/AzGq\x80\xc3\xa9\xff".to_vec()),
+                16,
+            ),
+            before in proptest::bool::ANY,
+        ) {
+            let block: [u8; 16] = bytes.as_slice().try_into().unwrap();
+            let by_byte: u32 = by_byte(&block, before, false).iter().map(|k| 1 << k).sum();
+            let last = ASCII_WORD[block[15] as usize];
+            proptest::prop_assert_eq!(word_starts16(&block, before), (by_byte, last));
+            proptest::prop_assert_eq!(word_starts16_by_byte(&block, before), (by_byte, last));
         }
 
         #[test]

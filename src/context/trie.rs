@@ -35,40 +35,76 @@ impl Trie {
     /// index, and of two equal patterns the first is kept. Empty patterns
     /// never match.
     pub fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Trie {
-        use std::collections::BTreeMap;
-        // Built with a child map per node, then laid out as a table.
-        let mut children: Vec<BTreeMap<u8, usize>> = vec![BTreeMap::new()];
-        let mut pattern_at: Vec<u32> = vec![NONE];
         let mut class = [0u16; 256];
         let mut classes = 1;
-        for (id, p) in patterns.iter().enumerate() {
-            let mut node = 0;
+        for p in patterns {
             for &b in p.as_ref() {
-                let b = b.to_ascii_lowercase();
-                if class[b as usize] == 0 {
-                    class[b as usize] = classes as u16;
+                let b = b.to_ascii_lowercase() as usize;
+                if class[b] == 0 {
+                    class[b] = classes as u16;
                     classes += 1;
                 }
-                let fresh = children.len();
-                node = *children[node].entry(b).or_insert(fresh);
-                if node == fresh {
-                    children.push(BTreeMap::new());
-                    pattern_at.push(NONE);
-                }
-            }
-            if node != 0 && pattern_at[node] == NONE {
-                pattern_at[node] = id as u32;
             }
         }
+        // Built from the patterns in order, lowercased (the first of equal
+        // ones first): each shares with the one before it a path from the
+        // root, and its other nodes are new, each its parent's last child so
+        // far, so children stand in byte order with no search and no map per
+        // node (a child map per node was most of the cost of compiling the
+        // trigger lexicon).
+        let mut sorted: Vec<(Vec<u8>, u32)> = patterns
+            .iter()
+            .enumerate()
+            .map(|(id, p)| (p.as_ref().to_ascii_lowercase(), id as u32))
+            .collect();
+        sorted.sort_unstable();
+        let mut byte: Vec<u8> = vec![0];
+        let mut first_child: Vec<u32> = vec![0];
+        let mut last_child: Vec<u32> = vec![0];
+        let mut sibling: Vec<u32> = vec![0];
+        let mut pattern_at: Vec<u32> = vec![NONE];
+        // The nodes of the last pattern's path, the root first.
+        let mut path: Vec<usize> = vec![0];
+        let mut last: &[u8] = &[];
+        for (p, id) in &sorted {
+            let shared = p.iter().zip(last).take_while(|(a, b)| a == b).count();
+            path.truncate(shared + 1);
+            let mut node = path[shared];
+            for &b in &p[shared..] {
+                let fresh = byte.len();
+                byte.push(b);
+                first_child.push(0);
+                last_child.push(0);
+                sibling.push(0);
+                pattern_at.push(NONE);
+                match last_child[node] {
+                    0 => first_child[node] = fresh as u32,
+                    prev => sibling[prev as usize] = fresh as u32,
+                }
+                last_child[node] = fresh as u32;
+                node = fresh;
+                path.push(node);
+            }
+            if node != 0 && pattern_at[node] == NONE {
+                pattern_at[node] = *id;
+            }
+            last = p;
+        }
+        let children = |node: usize| {
+            std::iter::successors(Some(first_child[node]).filter(|&c| c != 0), |&c| {
+                Some(sibling[c as usize]).filter(|&s| s != 0)
+            })
+            .map(|c| c as usize)
+        };
         for b in b'A'..=b'Z' {
             class[b as usize] = class[b.to_ascii_lowercase() as usize];
         }
         // Breadth-first numbering.
         let mut order = vec![0];
-        let mut number = vec![0usize; children.len()];
+        let mut number = vec![0usize; byte.len()];
         let mut k = 0;
         while k < order.len() {
-            for &c in children[order[k]].values() {
+            for c in children(order[k]) {
                 number[c] = order.len();
                 order.push(c);
             }
@@ -81,9 +117,9 @@ impl Trie {
         for (row, &old) in order.iter().enumerate() {
             let row = row * stride;
             next[row + stride - 1] = pattern_at[old];
-            for (&b, &c) in &children[old] {
+            for c in children(old) {
                 let ends = if pattern_at[c] == NONE { 0 } else { ENDS };
-                next[row + class[b as usize] as usize] = (number[c] * stride) as u32 | ends;
+                next[row + class[byte[c] as usize] as usize] = (number[c] * stride) as u32 | ends;
             }
         }
         Trie {
@@ -183,6 +219,93 @@ impl Iterator for Prefixes<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Trie {
+        /// The first construction, with a child map per node.
+        fn with_child_maps<P: AsRef<[u8]>>(patterns: &[P]) -> Trie {
+            use std::collections::BTreeMap;
+            // Built with a child map per node, then laid out as a table.
+            let mut children: Vec<BTreeMap<u8, usize>> = vec![BTreeMap::new()];
+            let mut pattern_at: Vec<u32> = vec![NONE];
+            let mut class = [0u16; 256];
+            let mut classes = 1;
+            for (id, p) in patterns.iter().enumerate() {
+                let mut node = 0;
+                for &b in p.as_ref() {
+                    let b = b.to_ascii_lowercase();
+                    if class[b as usize] == 0 {
+                        class[b as usize] = classes as u16;
+                        classes += 1;
+                    }
+                    let fresh = children.len();
+                    node = *children[node].entry(b).or_insert(fresh);
+                    if node == fresh {
+                        children.push(BTreeMap::new());
+                        pattern_at.push(NONE);
+                    }
+                }
+                if node != 0 && pattern_at[node] == NONE {
+                    pattern_at[node] = id as u32;
+                }
+            }
+            for b in b'A'..=b'Z' {
+                class[b as usize] = class[b.to_ascii_lowercase() as usize];
+            }
+            // Breadth-first numbering.
+            let mut order = vec![0];
+            let mut number = vec![0usize; children.len()];
+            let mut k = 0;
+            while k < order.len() {
+                for &c in children[order[k]].values() {
+                    number[c] = order.len();
+                    order.push(c);
+                }
+                k += 1;
+            }
+            let stride = classes + 1;
+            let cells = order.len() * stride;
+            assert!(cells < ENDS as usize, "trie too large");
+            let mut next = vec![0u32; cells];
+            for (row, &old) in order.iter().enumerate() {
+                let row = row * stride;
+                next[row + stride - 1] = pattern_at[old];
+                for (&b, &c) in &children[old] {
+                    let ends = if pattern_at[c] == NONE { 0 } else { ENDS };
+                    next[row + class[b as usize] as usize] = (number[c] * stride) as u32 | ends;
+                }
+            }
+            Trie {
+                class,
+                stride,
+                next,
+            }
+        }
+    }
+
+    fn same_table(a: &Trie, b: &Trie) -> bool {
+        a.class == b.class && a.stride == b.stride && a.next == b.next
+    }
+
+    #[test]
+    fn built_in_place_as_with_child_maps() {
+        let lexicon = crate::context::triggers::BUILTIN
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- "))
+            .collect::<Vec<_>>();
+        assert!(same_table(
+            &Trie::new(&lexicon),
+            &Trie::with_child_maps(&lexicon)
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn built_in_place_as_with_child_maps_on_any_patterns(
+            patterns in proptest::collection::vec("[aAbB é;\u{17f}]{0,5}", 0..12),
+        ) {
+            proptest::prop_assert!(same_table(&Trie::new(&patterns), &Trie::with_child_maps(&patterns)));
+        }
+    }
 
     #[test]
     fn every_prefix_case_insensitively() {

@@ -42,29 +42,29 @@ pub enum Kind {
     Terminate,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct File {
-    context: Lexicon,
+pub(super) struct File {
+    pub(super) context: Lexicon,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Lexicon {
-    window: usize,
+pub(super) struct Lexicon {
+    pub(super) window: usize,
     #[serde(default)]
-    windows: HashMap<Category, usize>,
-    lists: Vec<List>,
+    pub(super) windows: HashMap<Category, usize>,
+    pub(super) lists: Vec<List>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct List {
-    category: Category,
-    kind: Kind,
+pub(super) struct List {
+    pub(super) category: Category,
+    pub(super) kind: Kind,
     #[allow(dead_code)]
-    source: String,
-    phrases: Vec<String>,
+    pub(super) source: String,
+    pub(super) phrases: Vec<String>,
 }
 
 /// The (category, kind) roles a phrase plays, as a set: hits are made for
@@ -152,6 +152,14 @@ impl std::fmt::Debug for Triggers {
 
 /// Lowercase-free normal form of a phrase: runs of whitespace become one space.
 fn squeeze(s: &str) -> String {
+    // Most phrases are in that form already: copied, not split and joined.
+    let normal = !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.contains(|c: char| c.is_whitespace() && c != ' ');
+    if normal {
+        return s.to_string();
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -184,7 +192,11 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
 impl Triggers {
     /// Parses and compiles a lexicon in the `triggers.yaml` format.
     pub fn from_yaml(text: &str) -> Result<Triggers, String> {
-        let file: File = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        Triggers::compile(serde_saphyr::from_str(text).map_err(|e| e.to_string())?)
+    }
+
+    /// Compiles a lexicon as read from its file.
+    fn compile(file: File) -> Result<Triggers, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut phrases: Vec<String> = Vec::new();
         let mut roles: Vec<Roles> = Vec::new();
@@ -193,7 +205,8 @@ impl Triggers {
                 return Err("`category: all` is only for terminations".into());
             }
             for p in &list.phrases {
-                let p = squeeze(p).to_ascii_lowercase();
+                let mut p = squeeze(p);
+                p.make_ascii_lowercase();
                 if p.is_empty() {
                     return Err("empty trigger phrase".into());
                 }
@@ -237,8 +250,16 @@ impl Triggers {
     pub fn builtin() -> &'static Triggers {
         static BUILT: OnceLock<Triggers> = OnceLock::new();
         BUILT.get_or_init(|| {
-            // The embedded file is checked by the tests; it cannot fail at run time.
-            Triggers::from_yaml(BUILTIN).expect("rules/context/triggers.yaml is valid")
+            // The embedded file is checked by the tests; it cannot fail at run
+            // time. Its plain layout is read without the YAML library, which
+            // took most of the build; a layout the plain reader does not
+            // know goes to the library.
+            let file = super::lexicon_text::read(BUILTIN).map_or_else(
+                || serde_saphyr::from_str(BUILTIN).map_err(|e| e.to_string()),
+                Ok,
+            );
+            file.and_then(Triggers::compile)
+                .expect("rules/context/triggers.yaml is valid")
         })
     }
 
@@ -442,6 +463,16 @@ mod tests {
         ] {
             let window = t.windows.get(&c).copied().unwrap_or(t.window);
             assert_eq!(t.window_of(c), window, "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn squeezed_as_split_and_joined(s in "[a \t\n\u{a0}\u{2003}é]{0,12}") {
+            proptest::prop_assert_eq!(
+                squeeze(&s),
+                s.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
         }
     }
 
