@@ -37,12 +37,49 @@ fn byte_at(hay: &[u8], i: usize, c: u8) -> Option<usize> {
 }
 
 /// End of `lit` matched case-insensitively at `at`.
+///
+/// Eight bytes at a time while the text is ASCII: there a byte matches the
+/// literal's only by ASCII case, one for one, so a differing word ends the
+/// match. A word holding a non-ASCII byte (perhaps an 'ſ' or a Kelvin sign
+/// standing for a letter) and the last bytes go a character at a time.
 pub(crate) fn ci_at(hay: &[u8], at: usize, lit: &str) -> Option<usize> {
-    let mut i = at;
-    for &c in lit.as_bytes() {
+    let lit = lit.as_bytes();
+    let mut k = 0;
+    while let (Some(h), Some(l)) = (word8(hay, at + k), word8(lit, k)) {
+        if h & HIGH != 0 {
+            break;
+        }
+        if lower8(h) != lower8(l) {
+            return None;
+        }
+        k += 8;
+    }
+    let mut i = at + k;
+    for &c in &lit[k..] {
         i += byte_at(hay, i, c)?;
     }
     Some(i)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x80 * ONES;
+
+/// The eight bytes of `b` from `at`, little-endian, when there are eight.
+#[inline]
+fn word8(b: &[u8], at: usize) -> Option<u64> {
+    let w: [u8; 8] = b.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(w))
+}
+
+/// Each byte of `w` as `u8::to_ascii_lowercase` makes it: 0x20 added to
+/// the bytes 'A'..='Z' (no carry crosses a byte: each sum stays below 0x100).
+#[inline]
+fn lower8(w: u64) -> u64 {
+    let low7 = w & (0x7f * ONES);
+    let from_a = low7 + u64::from(0x80 - b'A') * ONES;
+    let past_z = low7 + u64::from(0x7f - b'Z') * ONES;
+    let upper = from_a & !past_z & !w & HIGH;
+    w | (upper >> 2)
 }
 
 /// Start of `lit` matched case-insensitively so that it ends at `end`.
@@ -286,7 +323,6 @@ pub(crate) fn plain(text: &str) -> bool {
 
 /// Offset of the first byte of `b` that is not ASCII.
 fn first_non_ascii(b: &[u8]) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let word = |at: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[at..at + 8]);
@@ -406,6 +442,41 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
             let want: Vec<usize> = (0..t.len()).filter(|&i| t[i].is_ascii_digit()).collect();
             proptest::prop_assert_eq!(digit_leads(&t).collect::<Vec<_>>(), want);
+        }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time lower case is the byte-at-a-time one on every
+        /// byte value, and `ci_at` finds what a character walk finds.
+        #[test]
+        fn word_compares_agree_with_byte_compares(
+            a in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select((0u8..=0xff).collect::<Vec<_>>()),
+                proptest::sample::select(b"aAzZ@[`{sSkK ".to_vec()),
+            ], 0..40),
+            lit in proptest::sample::select(vec![
+                "desk", "SESSIONS AND DECISIONS", "the final determination was based",
+                "upheld", "k", "",
+            ]),
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "S", "e", "\u{17f}", "\u{212a}", "K", "ion", "IONS AND ", "DECI", "the final ",
+                "determination ", "was based", "\u{e9}", " ",
+            ]), 0..10),
+        ) {
+            for x in a.chunks_exact(8) {
+                let x = <[u8; 8]>::try_from(x).expect("eight bytes");
+                let want: Vec<u8> = x.iter().map(u8::to_ascii_lowercase).collect();
+                let got = lower8(u64::from_le_bytes(x)).to_le_bytes().to_vec();
+                proptest::prop_assert_eq!(got, want);
+            }
+            let hay = pieces.concat();
+            for at in 0..=hay.len() {
+                let mut i = Some(at);
+                for &c in lit.as_bytes() {
+                    i = i.and_then(|i| Some(i + byte_at(hay.as_bytes(), i, c)?));
+                }
+                proptest::prop_assert_eq!(ci_at(hay.as_bytes(), at, lit), i);
+            }
         }
     }
 
