@@ -83,9 +83,25 @@ fn lower8(w: u64) -> u64 {
 }
 
 /// Start of `lit` matched case-insensitively so that it ends at `end`.
+/// Eight bytes at a time from the end while the text is ASCII, as [`ci_at`].
 pub(crate) fn ci_before(hay: &[u8], end: usize, lit: &str) -> Option<usize> {
-    let mut i = end;
-    for &c in lit.as_bytes().iter().rev() {
+    let lit = lit.as_bytes();
+    let mut rest = lit.len();
+    while let (Some(at), Some(from)) = (end.checked_sub(lit.len() - rest + 8), rest.checked_sub(8))
+    {
+        let (Some(h), Some(l)) = (word8(hay, at), word8(lit, from)) else {
+            break;
+        };
+        if h & HIGH != 0 {
+            break;
+        }
+        if lower8(h) != lower8(l) {
+            return None;
+        }
+        rest = from;
+    }
+    let mut i = end - (lit.len() - rest);
+    for &c in lit[..rest].iter().rev() {
         let b = *hay.get(i.checked_sub(1)?)?;
         if b.eq_ignore_ascii_case(&c) {
             i -= 1;
@@ -328,7 +344,7 @@ fn first_non_ascii(b: &[u8]) -> Option<usize> {
         w.copy_from_slice(&b[at..at + 8]);
         u64::from_le_bytes(w) & HIGH
     };
-    let mut at = 0;
+    let mut at = ascii_blocks(b);
     // Sixteen bytes a step while all are ASCII.
     while at + 16 <= b.len() && word(at) | word(at + 8) == 0 {
         at += 16;
@@ -341,6 +357,40 @@ fn first_non_ascii(b: &[u8]) -> Option<usize> {
         at += 8;
     }
     b[at..].iter().position(|&c| !c.is_ascii()).map(|k| at + k)
+}
+
+/// Bytes at the start of `b` that are ASCII, in whole blocks of 64: the
+/// case summary and the rationales are read as plain text or not, and are
+/// most of a letter. On x86-64 a block is four vector loads, OR-ed.
+#[cfg(target_arch = "x86_64")]
+fn ascii_blocks(b: &[u8]) -> usize {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128};
+    let mut at = 0;
+    while let Some(block) = b.get(at..at + 64) {
+        // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64
+        // CPU runs these instructions; the loads read the sixteen bytes at
+        // offsets 0, 16, 32 and 48 of the 64 of `block`, and
+        // `_mm_loadu_si128` needs no alignment.
+        let high = unsafe {
+            let p = block.as_ptr().cast::<__m128i>();
+            let v = _mm_or_si128(
+                _mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p.add(1))),
+                _mm_or_si128(_mm_loadu_si128(p.add(2)), _mm_loadu_si128(p.add(3))),
+            );
+            _mm_movemask_epi8(v)
+        };
+        if high != 0 {
+            break;
+        }
+        at += 64;
+    }
+    at
+}
+
+/// [`ascii_blocks`] on other targets: the word loop does it all.
+#[cfg(not(target_arch = "x86_64"))]
+fn ascii_blocks(_: &[u8]) -> usize {
+    0
 }
 
 /// A word character as regex's Unicode `\w` (and so `\b`) has it.
@@ -406,6 +456,7 @@ mod tests {
         fn plain_reads_as_the_character_test(
             parts in proptest::collection::vec(proptest::prop_oneof![
                 "[a-z .]{0,20}",
+                "[a-z .]{60,140}",
                 proptest::sample::select(INERT.to_vec()).prop_map(String::from),
                 proptest::sample::select(vec!['é', 'ſ', '\u{212a}', '\u{a0}', '٣', '😀'])
                     .prop_map(String::from),
@@ -415,6 +466,8 @@ mod tests {
             let want = text.is_ascii()
                 || text.chars().all(|c| c.is_ascii() || INERT.contains(&c));
             proptest::prop_assert_eq!(plain(&text), want);
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(first_non_ascii(b), b.iter().position(|c| !c.is_ascii()));
         }
 
         /// The leads are the bytes a plain filter keeps, whatever the length.
@@ -476,8 +529,28 @@ mod tests {
                     i = i.and_then(|i| Some(i + byte_at(hay.as_bytes(), i, c)?));
                 }
                 proptest::prop_assert_eq!(ci_at(hay.as_bytes(), at, lit), i);
+                let mut j = Some(at);
+                for &c in lit.as_bytes().iter().rev() {
+                    j = j.and_then(|j| ci_before_bytewise(hay.as_bytes(), j, c));
+                }
+                proptest::prop_assert_eq!(ci_before(hay.as_bytes(), at, lit), j);
             }
         }
+    }
+
+    /// Where the match of the byte `c` ending at `i` starts, as
+    /// [`ci_before`] did it a character at a time.
+    fn ci_before_bytewise(hay: &[u8], i: usize, c: u8) -> Option<usize> {
+        let b = *hay.get(i.checked_sub(1)?)?;
+        if b.eq_ignore_ascii_case(&c) {
+            return Some(i - 1);
+        }
+        let wide = match c.to_ascii_lowercase() {
+            b's' => LONG_S,
+            b'k' => KELVIN,
+            _ => return None,
+        };
+        hay[..i].ends_with(wide).then(|| i - wide.len())
     }
 
     #[test]
