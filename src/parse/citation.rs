@@ -109,9 +109,9 @@ pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLi
             }
         } else if mtus.is_empty() {
             // Most lines carry one MTUS mark: take its list as it is.
-            mtus = mtus_citations(f, body_start, body_end);
+            mtus = mtus_citations(f, body_start, body_end, ascii);
         } else {
-            mtus.extend(mtus_citations(f, body_start, body_end));
+            mtus.extend(mtus_citations(f, body_start, body_end, ascii));
         }
     }
     let basis = match (mtus.is_empty(), non_mtus.is_empty(), no_evidence.is_some()) {
@@ -131,12 +131,13 @@ pub fn parse_guideline_line(f: &Folded, start: usize, end: usize) -> GuidelineLi
 }
 
 /// The MTUS citations in folded range `[start, end)` (after "Decision based on MTUS").
-fn mtus_citations(f: &Folded, start: usize, end: usize) -> Vec<MtusCitation> {
+/// `plain_line`: the whole guideline line is [`scan::plain`], and so is every part of it.
+fn mtus_citations(f: &Folded, start: usize, end: usize, plain_line: bool) -> Vec<MtusCitation> {
     let text = &f.as_str()[start..end];
     // A capitalised phrase inside a section list ("Section(s): Physical Medicine
     // Treatment") is not a second guideline: after the first, a guideline must
     // carry a year or be joined on by "and".
-    let found = if scan::plain(text) {
+    let found = if plain_line || scan::plain(text) {
         heads::heads(text.as_bytes())
     } else {
         GUIDELINE
@@ -178,7 +179,7 @@ fn mtus_citations(f: &Folded, start: usize, end: usize) -> Vec<MtusCitation> {
             let v: u8 = text[ch.clone()].parse().ok()?;
             Some(Spanned::new(v, f.span(start + ch.start, start + ch.end)))
         });
-        let (sections, pages, used_end) = read_tail(f, head_end, tail_end);
+        let (sections, pages, used_end) = read_tail(f, head_end, tail_end, plain_line);
         out.push(MtusCitation {
             guideline,
             year,
@@ -197,10 +198,11 @@ fn read_tail(
     f: &Folded,
     start: usize,
     end: usize,
+    plain_line: bool,
 ) -> (Vec<Spanned<String>>, Vec<Spanned<PageRange>>, usize) {
     let text = &f.as_str()[start..end];
     let body = strip_joint(text);
-    let ascii = scan::plain(body);
+    let ascii = plain_line || scan::plain(body);
     let mut sections = Vec::new();
     let mut pages = Vec::new();
     // "pages" without a colon is prose unless a number follows.
