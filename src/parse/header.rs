@@ -68,8 +68,38 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
 /// the regex.
 fn next_token(b: &[u8], from: usize) -> Option<(usize, usize)> {
     (from..b.len())
-        .filter(|&p| MAY_START[b[p] as usize])
+        .filter(|&p| MAY_START[b[p] as usize] && may_follow(b[p], b.get(p + 1).copied()))
         .find_map(|p| token_at(b, p).map(|e| (p, e)))
+}
+
+/// Whether a token can start with `first` then `second`, in any case: the
+/// letters that start "c", "d", "p", "u" and "a" are common in prose, and
+/// the second byte turns most of them away before [`token_at`] is tried.
+/// Every token is at least two bytes long. (`| 0x20` lower-cases a letter
+/// and makes no other byte equal to one; digits already have the bit.)
+fn may_follow(first: u8, second: Option<u8>) -> bool {
+    let Some(second) = second else {
+        return false;
+    };
+    let s = second | 0x20;
+    match first | 0x20 {
+        // "Case Number", "CM"
+        b'c' => s == b'a' || s == b'm',
+        // "Date ...", "Decision Date"
+        b'd' => s == b'a' || s == b'e',
+        // "Priority", "UR Denial Date", "Urgent"
+        b'p' | b'u' => s == b'r',
+        // "Application"
+        b'a' => s == b'p',
+        // "IMR", "Standard", "Expedited", "Regular"
+        b'i' => s == b'm',
+        b's' => s == b't',
+        b'e' => s == b'x',
+        b'r' => s == b'e',
+        // A date's first one or two digits, then '/'
+        b'0'..=b'9' => second.is_ascii_digit() || second == b'/',
+        _ => false,
+    }
 }
 
 /// Bytes a token can start with: labels in either case, "CM" and "IMR",
