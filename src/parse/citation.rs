@@ -306,12 +306,9 @@ fn split_sections(list: &str) -> Vec<(usize, usize)> {
     let mut depth = 0i32;
     let mut from = 0;
     let mut i = 0;
-    loop {
-        // Only brackets and separators matter: the bytes between them are
-        // passed over by a table look each.
-        let Some(k) = b[i..].iter().position(|&c| SECTION_MARKS[usize::from(c)]) else {
-            break;
-        };
+    // Only brackets and separators matter: the bytes between them are
+    // passed over by a table look each.
+    while let Some(k) = b[i..].iter().position(|&c| SECTION_MARKS[usize::from(c)]) {
         i += k;
         match b[i] {
             b'(' | b'[' => depth += 1,
