@@ -216,21 +216,36 @@ fn token_at(b: &[u8], p: usize) -> Option<usize> {
 /// 19YY otherwise: IMR began in 2013, injuries reach back decades.
 pub(crate) fn parse_date(s: &str) -> Option<Date> {
     // `^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$` by hand, ASCII digits only:
-    // other Unicode digits would not parse as numbers anyway. Split by
-    // bytes: no byte of a multi-byte character is a '/' or a '-'.
-    let mut parts = s.as_bytes().split(|&b| b == b'/' || b == b'-');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let number = |p: &[u8], lens: &[usize]| {
-        (lens.contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
-            .then(|| p.iter().fold(0u16, |n, &b| n * 10 + u16::from(b - b'0')))
+    // other Unicode digits would not parse as numbers anyway. Read by
+    // bytes: no byte of a multi-byte character is a digit, '/' or '-'.
+    let b = s.as_bytes();
+    let mut i = 0;
+    // The digit run at `i` when its length is one of `lens`, as a number;
+    // then past the separator or end that must follow it.
+    let mut field = |lens: [usize; 2], last: bool| {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let len = i - start;
+        if !lens.contains(&len) {
+            return None;
+        }
+        let n = b[start..i]
+            .iter()
+            .fold(0u16, |n, &c| n * 10 + u16::from(c - b'0'));
+        let follows = if last {
+            i == b.len()
+        } else {
+            matches!(b.get(i), Some(b'/' | b'-'))
+        };
+        i += 1;
+        follows.then_some((n, len))
     };
-    let month = number(m, &[1, 2])?;
-    let day = number(d, &[1, 2])?;
-    let mut year = number(y, &[2, 4])?;
-    if y.len() == 2 {
+    let (month, _) = field([1, 2], false)?;
+    let (day, _) = field([1, 2], false)?;
+    let (mut year, year_len) = field([2, 4], true)?;
+    if year_len == 2 {
         year += if year < 50 { 2000 } else { 1900 };
     }
     ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date {
@@ -353,6 +368,13 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn dates_read_as_before(s in "[0-9/\\-\u{e9}\u{663}x]{0,12}") {
+            proptest::prop_assert_eq!(parse_date(&s), parse_date_reference(&s));
+        }
+
+        #[test]
+        fn date_shapes_read_as_before(
+            s in "[0-9]{0,3}[/\\-x][0-9\u{663}]{0,3}[/\\-][0-9]{0,5}[/x]?",
+        ) {
             proptest::prop_assert_eq!(parse_date(&s), parse_date_reference(&s));
         }
     }
