@@ -84,6 +84,8 @@ fn lower8(w: u64) -> u64 {
 
 /// Start of `lit` matched case-insensitively so that it ends at `end`.
 /// Eight bytes at a time from the end while the text is ASCII, as [`ci_at`].
+/// Inlined: the label search calls it at every colon, with fixed labels.
+#[inline]
 pub(crate) fn ci_before(hay: &[u8], end: usize, lit: &str) -> Option<usize> {
     let lit = lit.as_bytes();
     let mut rest = lit.len();
