@@ -36,7 +36,10 @@ impl Input {
     pub fn display(&self) -> String {
         match self {
             Input::Stdin => "-".to_string(),
-            Input::File(p) => p.display().to_string(),
+            // What `p.display()` writes (each invalid UTF-8 sequence one
+            // U+FFFD, as both take it from `Utf8Chunks`), without the
+            // formatting machinery, once per letter read.
+            Input::File(p) => p.to_string_lossy().into_owned(),
         }
     }
 }
@@ -457,6 +460,22 @@ mod tests {
         ) {
             let bytes = parts.concat();
             proptest::prop_assert_eq!(looks_binary(&bytes), looks_binary_reference(&bytes));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_is_named_as_display_names_it() {
+        use std::os::unix::ffi::OsStrExt;
+        for raw in [
+            &b"letters/a.txt"[..],
+            b"caf\xc3\xa9/\xe9t\xe9.txt",
+            b"\xff\xfe\xc3",
+            b"x\xe2\x82",
+            b"",
+        ] {
+            let p = PathBuf::from(std::ffi::OsStr::from_bytes(raw));
+            assert_eq!(Input::File(p.clone()).display(), p.display().to_string());
         }
     }
 

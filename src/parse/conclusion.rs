@@ -59,14 +59,14 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
     // Unicode case forms exist), so a run starts at the sentence holding the
     // last of those words, and the text after it holds no verdict.
     let mut hi = text.len();
+    // Start of the run the last verdict was found in.
+    let mut run_start = 0;
     while last.is_none() {
         let Some(word) = last_verdict_word(&text.as_bytes()[..hi]) else {
             break;
         };
-        let lo = text.as_bytes()[..word]
-            .iter()
-            .rposition(|&b| b == b'.')
-            .map_or(0, |i| i + 1);
+        let lo = memchr::memrchr(b'.', &text.as_bytes()[..word]).map_or(0, |i| i + 1);
+        run_start = lo;
         let run = &text[lo..hi];
         let found = if super::scan::plain(run) {
             verdicts(run.as_bytes())
@@ -124,11 +124,21 @@ pub fn find_conclusion(f: &Folded, start: usize, end: usize) -> (Conclusion, Opt
     match last {
         Some((v, s, e)) => {
             // Point at the whole clause that carries the verdict.
-            let clause_start = text[..s].rfind(['.', ';', '!', '?']).map_or(0, |i| i + 1);
+            let clause_start = clause_start(text.as_bytes(), run_start, s);
             (v, Some(f.span(start + clause_start, start + e)))
         }
         None => (Conclusion::Unclear, None),
     }
+}
+
+/// Start of the clause that holds offset `s`: after the last '.', ';', '!'
+/// or '?' before it. `run_start` starts the text or follows a '.', so the
+/// clause starts no earlier; the marks are ASCII, so bytes tell them.
+fn clause_start(t: &[u8], run_start: usize, s: usize) -> usize {
+    t[run_start..s]
+        .iter()
+        .rposition(|&b| matches!(b, b'.' | b';' | b'!' | b'?'))
+        .map_or(run_start, |i| run_start + i + 1)
 }
 
 /// Which group of `VERDICT` matched.
@@ -435,6 +445,30 @@ mod tests {
     fn conclude(s: &str) -> Conclusion {
         let f = Folded::new(s);
         find_conclusion(&f, 0, f.len()).0
+    }
+
+    proptest::proptest! {
+        /// The byte search from the run's start finds the clause the former
+        /// character search over the whole text found.
+        #[test]
+        fn clause_start_is_the_character_search(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", " ", ".", ";", "!", "?", ",", "\u{e9}", "\u{2019}", "\u{17f}", "not",
+            ]), 0..30),
+            pick in 0usize..64,
+        ) {
+            let text = parts.concat();
+            let t = text.as_bytes();
+            let bounds: Vec<usize> = (0..=t.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let s = bounds[pick % bounds.len()];
+            let runs: Vec<usize> = (0..=s)
+                .filter(|&i| i == 0 || t[i - 1] == b'.')
+                .collect();
+            let want = text[..s].rfind(['.', ';', '!', '?']).map_or(0, |i| i + 1);
+            for run_start in runs {
+                proptest::prop_assert_eq!(clause_start(t, run_start, s), want);
+            }
+        }
     }
 
     #[test]

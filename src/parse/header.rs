@@ -68,8 +68,38 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
 /// the regex.
 fn next_token(b: &[u8], from: usize) -> Option<(usize, usize)> {
     (from..b.len())
-        .filter(|&p| MAY_START[b[p] as usize])
+        .filter(|&p| MAY_START[b[p] as usize] && may_follow(b[p], b.get(p + 1).copied()))
         .find_map(|p| token_at(b, p).map(|e| (p, e)))
+}
+
+/// Whether a token can start with `first` then `second`, in any case: the
+/// letters that start "c", "d", "p", "u" and "a" are common in prose, and
+/// the second byte turns most of them away before [`token_at`] is tried.
+/// Every token is at least two bytes long. (`| 0x20` lower-cases a letter
+/// and makes no other byte equal to one; digits already have the bit.)
+fn may_follow(first: u8, second: Option<u8>) -> bool {
+    let Some(second) = second else {
+        return false;
+    };
+    let s = second | 0x20;
+    match first | 0x20 {
+        // "Case Number", "CM"
+        b'c' => s == b'a' || s == b'm',
+        // "Date ...", "Decision Date"
+        b'd' => s == b'a' || s == b'e',
+        // "Priority", "UR Denial Date", "Urgent"
+        b'p' | b'u' => s == b'r',
+        // "Application"
+        b'a' => s == b'p',
+        // "IMR", "Standard", "Expedited", "Regular"
+        b'i' => s == b'm',
+        b's' => s == b't',
+        b'e' => s == b'x',
+        b'r' => s == b'e',
+        // A date's first one or two digits, then '/'
+        b'0'..=b'9' => second.is_ascii_digit() || second == b'/',
+        _ => false,
+    }
 }
 
 /// Bytes a token can start with: labels in either case, "CM" and "IMR",
@@ -186,21 +216,36 @@ fn token_at(b: &[u8], p: usize) -> Option<usize> {
 /// 19YY otherwise: IMR began in 2013, injuries reach back decades.
 pub(crate) fn parse_date(s: &str) -> Option<Date> {
     // `^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$` by hand, ASCII digits only:
-    // other Unicode digits would not parse as numbers anyway. Split by
-    // bytes: no byte of a multi-byte character is a '/' or a '-'.
-    let mut parts = s.as_bytes().split(|&b| b == b'/' || b == b'-');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let number = |p: &[u8], lens: &[usize]| {
-        (lens.contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
-            .then(|| p.iter().fold(0u16, |n, &b| n * 10 + u16::from(b - b'0')))
+    // other Unicode digits would not parse as numbers anyway. Read by
+    // bytes: no byte of a multi-byte character is a digit, '/' or '-'.
+    let b = s.as_bytes();
+    let mut i = 0;
+    // The digit run at `i` when its length is one of `lens`, as a number;
+    // then past the separator or end that must follow it.
+    let mut field = |lens: [usize; 2], last: bool| {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let len = i - start;
+        if !lens.contains(&len) {
+            return None;
+        }
+        let n = b[start..i]
+            .iter()
+            .fold(0u16, |n, &c| n * 10 + u16::from(c - b'0'));
+        let follows = if last {
+            i == b.len()
+        } else {
+            matches!(b.get(i), Some(b'/' | b'-'))
+        };
+        i += 1;
+        follows.then_some((n, len))
     };
-    let month = number(m, &[1, 2])?;
-    let day = number(d, &[1, 2])?;
-    let mut year = number(y, &[2, 4])?;
-    if y.len() == 2 {
+    let (month, _) = field([1, 2], false)?;
+    let (day, _) = field([1, 2], false)?;
+    let (mut year, year_len) = field([2, 4], true)?;
+    if year_len == 2 {
         year += if year < 50 { 2000 } else { 1900 };
     }
     ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date {
@@ -323,6 +368,13 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn dates_read_as_before(s in "[0-9/\\-\u{e9}\u{663}x]{0,12}") {
+            proptest::prop_assert_eq!(parse_date(&s), parse_date_reference(&s));
+        }
+
+        #[test]
+        fn date_shapes_read_as_before(
+            s in "[0-9]{0,3}[/\\-x][0-9\u{663}]{0,3}[/\\-][0-9]{0,5}[/x]?",
+        ) {
             proptest::prop_assert_eq!(parse_date(&s), parse_date_reference(&s));
         }
     }

@@ -87,8 +87,14 @@ const PHRASE_ENDS: [&str; 4] = [" Complaints", " Disorders", " Treatment", " Con
 /// Every head in `t` (ASCII), left to right, as `captures_iter` finds them.
 pub(crate) fn heads(t: &[u8]) -> Vec<Head> {
     let mut out = Vec::new();
+    // A head's name holds an anchor word that starts no earlier than the
+    // head: past the last anchor, the section list that follows the heads
+    // (most of the text) need not be tried byte by byte.
+    let Some(last) = last_anchor(t) else {
+        return out;
+    };
     let mut p = 0;
-    while p < t.len() {
+    while p <= last {
         match head_at(t, p) {
             Some(h) => {
                 p = h.whole.end;
@@ -98,6 +104,47 @@ pub(crate) fn heads(t: &[u8]) -> Vec<Head> {
         }
     }
     out
+}
+
+/// Words of which every guideline name holds one, in any case: each named
+/// guideline ("chronic pain" by its "pain") and each phrase ending
+/// (" Complaints", ...). None holds another, so no two occurrences nest.
+#[cfg(test)]
+const ANCHORS: [&str; 6] = [
+    "treatment",
+    "complaints",
+    "disorders",
+    "conditions",
+    "approaches",
+    "pain",
+];
+
+/// Start of the last anchor word in `t`, in any ASCII case. Found from the
+/// back by its last two letters ("nt", "ts", "rs", "ns", "es", "in"): as no
+/// anchor holds another, the one that ends last also starts last.
+fn last_anchor(t: &[u8]) -> Option<usize> {
+    let mut e = t.len();
+    while e >= 4 {
+        let anchor = match [t[e - 2] | 0x20, t[e - 1] | 0x20] {
+            [b'n', b't'] => "treatment",
+            [b't', b's'] => "complaints",
+            [b'r', b's'] => "disorders",
+            [b'n', b's'] => "conditions",
+            [b'e', b's'] => "approaches",
+            [b'i', b'n'] => "pain",
+            _ => {
+                e -= 1;
+                continue;
+            }
+        };
+        if let Some(s) = e.checked_sub(anchor.len())
+            && lit(t, s, anchor).is_some()
+        {
+            return Some(s);
+        }
+        e -= 1;
+    }
+    None
 }
 
 /// The head starting at `p`, choosing as the regex does: with the "ACOEM"
@@ -259,6 +306,10 @@ fn phrase_at(t: &[u8], r: usize) -> Option<usize> {
         n += 1;
     }
     ends[..n].iter().rev().find_map(|&e| {
+        // Most words are followed by no ending word: two bytes tell.
+        if t.get(e) != Some(&b' ') || !matches!(t.get(e + 1), Some(b'C' | b'D' | b'T')) {
+            return None;
+        }
         PHRASE_ENDS
             .iter()
             .find(|w| t[e..].starts_with(w.as_bytes()))
@@ -332,4 +383,59 @@ fn spaces(t: &[u8], i: usize, min: usize) -> Option<usize> {
 
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way a named guideline or a phrase can be spelt holds an anchor.
+    #[test]
+    fn every_name_holds_an_anchor() {
+        fn spellings(pieces: &[Piece]) -> Vec<String> {
+            let Some((first, rest)) = pieces.split_first() else {
+                return vec![String::new()];
+            };
+            let heads: Vec<&str> = match *first {
+                Piece::Lit(s) => vec![s],
+                Piece::Opt(s) => vec![s, ""],
+                Piece::Alt(alts) => alts.to_vec(),
+            };
+            let tails = spellings(rest);
+            heads
+                .iter()
+                .flat_map(|h| tails.iter().map(move |t| format!("{h}{t}")))
+                .collect()
+        }
+        let names = KNOWN
+            .iter()
+            .flat_map(|k| spellings(k))
+            .chain(PHRASE_ENDS.iter().map(|e| e.to_lowercase()));
+        for name in names {
+            assert!(ANCHORS.iter().any(|a| name.contains(a)), "{name}");
+        }
+        for a in ANCHORS {
+            for b in ANCHORS {
+                assert!(a == b || !a.contains(b), "{a} holds {b}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The search from the back finds the last start a plain search finds.
+        #[test]
+        fn last_anchor_is_the_last_start(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Treatment", "treatmen", "COMPLAINTS", "disorders", "Conditions",
+                "approaches", "PAIN", "pai", "in", "nt", "s", " ", "x", "\u{2013}", "\u{17f}",
+            ]), 0..12),
+        ) {
+            let text = parts.concat();
+            let t = text.as_bytes();
+            let want = (0..t.len())
+                .rev()
+                .find(|&s| ANCHORS.iter().any(|a| lit(t, s, a).is_some()));
+            proptest::prop_assert_eq!(last_anchor(t), want);
+        }
+    }
 }

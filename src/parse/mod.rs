@@ -219,16 +219,14 @@ static NOTICE_2013: LazyLock<Regex> = LazyLock::new(|| {
 /// search of the whole text would reach first.
 pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
     let text = f.as_str();
+    let bytes = text.as_bytes();
     let mut found: Vec<Heading> = Vec::new();
     // Headings found so far, bit k for `HEADINGS[k]` (their kinds differ).
     let mut seen = 0u8;
-    let line_starts = std::iter::once(0).chain(f.breaks_in(0, f.len()).map(|(p, _)| p + 1));
-    for start in line_starts {
-        let Some(&first) = text.as_bytes().get(start) else {
-            continue;
-        };
-        // Most lines start with no heading's first letter: one table look.
-        let mut candidates = HEADING_LEADS[usize::from(first)] & !seen;
+    // Tries the line at `start` against the headings not yet found whose
+    // first letter it holds; true once every heading is found.
+    let mut try_line = |start: usize, candidates: u8| {
+        let mut candidates = candidates & !seen;
         while candidates != 0 {
             let k = candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
@@ -248,8 +246,20 @@ pub(crate) fn find_headings(f: &Folded) -> Vec<Heading> {
                 });
             }
         }
-        if found.len() == HEADINGS.len() {
-            break;
+        found.len() == HEADINGS.len()
+    };
+    let lead = |start: usize| {
+        bytes
+            .get(start)
+            .map_or(0, |&b| HEADING_LEADS[usize::from(b)])
+    };
+    // Most lines start with no heading's first letter: one table look.
+    if !try_line(0, lead(0)) {
+        for (p, _) in f.breaks_in(0, f.len()) {
+            let candidates = lead(p + 1);
+            if candidates != 0 && try_line(p + 1, candidates) {
+                break;
+            }
         }
     }
     found

@@ -40,10 +40,7 @@ pub(crate) fn read_reviewer(f: &Folded, start: usize, end: usize) -> Reviewer {
     let text = &f.as_str()[start..end];
     let mut r = Reviewer::default();
     let (spec, licensure) = if super::scan::plain(text) {
-        (
-            specialty_label(text.as_bytes()),
-            licensure_label(text.as_bytes()),
-        )
+        credential_labels(text.as_bytes())
     } else {
         (
             SPECIALTY.find(text).map(|m| m.range()),
@@ -61,27 +58,29 @@ pub(crate) fn read_reviewer(f: &Folded, start: usize, end: usize) -> Reviewer {
             .map(|s| start + s.start)
             .filter(|&s| s > from)
             .map_or(line_end, |s| line_end.min(s));
-        r.licensure = split_list(f, from, to, &[',', ';']);
+        r.licensure = split_list(f, from, to, b';');
     }
     if let Some(s) = spec {
         // The specialty list may wrap onto further lines; it ends the section.
-        r.specialties = split_list(f, start + s.end, end, &[',', ';']);
+        r.specialties = split_list(f, start + s.end, end, b';');
     } else if let Some(c) = PROSE.captures(text) {
         for g in ["spec", "sub"] {
             if let Some(m) = c.name(g) {
                 r.specialties
-                    .extend(split_list(f, start + m.start(), start + m.end(), &[',']));
+                    .extend(split_list(f, start + m.start(), start + m.end(), b','));
             }
         }
         if let Some(m) = c.name("lic") {
-            r.licensure = split_list(f, start + m.start(), start + m.end(), &[',']);
+            r.licensure = split_list(f, start + m.start(), start + m.end(), b',');
         }
     }
     r
 }
 
-/// Splits folded `[start, end)` at any of `seps` (and at " and " in prose lists).
-fn split_list(f: &Folded, start: usize, end: usize, seps: &[char]) -> Vec<Spanned<String>> {
+/// Splits folded `[start, end)` at commas and at `also` (a ';', or the comma
+/// again), and at " and " in prose lists. The separators are ASCII, so a
+/// byte search finds them and no character is decoded.
+fn split_list(f: &Folded, start: usize, end: usize, also: u8) -> Vec<Spanned<String>> {
     let text = &f.as_str()[start..end];
     let mut out = Vec::new();
     let mut from = 0;
@@ -92,11 +91,9 @@ fn split_list(f: &Folded, start: usize, end: usize, seps: &[char]) -> Vec<Spanne
             out.push(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));
         }
     };
-    for (i, c) in text.char_indices() {
-        if seps.contains(&c) {
-            push(from, i);
-            from = i + c.len_utf8();
-        }
+    for i in memchr::memchr2_iter(b',', also, text.as_bytes()) {
+        push(from, i);
+        from = i + 1;
     }
     push(from, text.len());
     out
@@ -163,30 +160,45 @@ fn colon(t: &[u8], i: usize) -> Option<usize> {
     (t.get(i) == Some(&b':')).then_some(i + 1)
 }
 
-/// The first `LICENSURE` match: `State\(?s?\)? of Licensure\s?:`. No
-/// optional byte can start what follows it, so taking each when it is
-/// there is the only way to match.
-fn licensure_label(t: &[u8]) -> Option<Range<usize>> {
-    super::scan::pair_leads(t, [*b"st"]).find_map(|i| {
-        let e = lit(t, i, "state")?;
-        let e = plural(t, e);
-        let e = lit(t, e, " of licensure")?;
-        Some(i..colon(t, e)?)
-    })
+/// The first `SPECIALTY` match and the first `LICENSURE` match, found in
+/// one pass over the leads of both.
+fn credential_labels(t: &[u8]) -> (Option<Range<usize>>, Option<Range<usize>>) {
+    let (mut spec, mut lic) = (None, None);
+    for i in super::scan::pair_leads(t, [*b"st", *b"ce"]) {
+        if t[i] | 0x20 == b's' {
+            if lic.is_none() {
+                lic = licensure_at(t, i);
+            }
+        } else if spec.is_none() {
+            spec = specialty_at(t, i);
+        }
+        if spec.is_some() && lic.is_some() {
+            break;
+        }
+    }
+    (spec, lic)
 }
 
-/// The first `SPECIALTY` match: `Certification\(?s?\)?\s?/\s?Specialt(?:y|ies)\s?:`.
-fn specialty_label(t: &[u8]) -> Option<Range<usize>> {
-    super::scan::pair_leads(t, [*b"ce"]).find_map(|i| {
-        let e = lit(t, i, "certification")?;
-        let e = plural(t, e);
-        let e = e + usize::from(ascii_space_at(t, e));
-        let e = lit(t, e, "/")?;
-        let e = e + usize::from(ascii_space_at(t, e));
-        let e = lit(t, e, "specialt")?;
-        let e = lit(t, e, "y").or_else(|| lit(t, e, "ies"))?;
-        Some(i..colon(t, e)?)
-    })
+/// The `LICENSURE` match at `i`: `State\(?s?\)? of Licensure\s?:`. No
+/// optional byte can start what follows it, so taking each when it is
+/// there is the only way to match.
+fn licensure_at(t: &[u8], i: usize) -> Option<Range<usize>> {
+    let e = lit(t, i, "state")?;
+    let e = plural(t, e);
+    let e = lit(t, e, " of licensure")?;
+    Some(i..colon(t, e)?)
+}
+
+/// The `SPECIALTY` match at `i`: `Certification\(?s?\)?\s?/\s?Specialt(?:y|ies)\s?:`.
+fn specialty_at(t: &[u8], i: usize) -> Option<Range<usize>> {
+    let e = lit(t, i, "certification")?;
+    let e = plural(t, e);
+    let e = e + usize::from(ascii_space_at(t, e));
+    let e = lit(t, e, "/")?;
+    let e = e + usize::from(ascii_space_at(t, e));
+    let e = lit(t, e, "specialt")?;
+    let e = lit(t, e, "y").or_else(|| lit(t, e, "ies"))?;
+    Some(i..colon(t, e)?)
 }
 
 /// The groups of an `AGE_SEX` match.
@@ -300,6 +312,49 @@ fn summary_intro(t: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// `split_list` as it was: characters decoded, each tested against the separators.
+    fn split_list_by_chars(
+        f: &Folded,
+        start: usize,
+        end: usize,
+        seps: &[char],
+    ) -> Vec<Spanned<String>> {
+        let text = &f.as_str()[start..end];
+        let mut out = Vec::new();
+        let mut from = 0;
+        let mut push = |a: usize, b: usize| {
+            let (s, e) = f.trim(start + a, start + b);
+            let (s, e) = trim_and(f, s, e);
+            if s < e {
+                out.push(Spanned::new(f.slice(s, e).to_string(), f.span(s, e)));
+            }
+        };
+        for (i, c) in text.char_indices() {
+            if seps.contains(&c) {
+                push(from, i);
+                from = i + c.len_utf8();
+            }
+        }
+        push(from, text.len());
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_split_is_the_character_split(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Internal Medicine", ",", ";", " ", "and ", ".", "\u{e9}", "\u{2019}",
+                "\n", "\u{ff0c}", "\u{37e}",
+            ]), 0..16),
+        ) {
+            let text = parts.concat();
+            let f = Folded::new(&text);
+            let n = f.len();
+            proptest::prop_assert_eq!(split_list(&f, 0, n, b';'), split_list_by_chars(&f, 0, n, &[',', ';']));
+            proptest::prop_assert_eq!(split_list(&f, 0, n, b','), split_list_by_chars(&f, 0, n, &[',']));
+        }
+    }
+
     /// The hand-read opening ends where `SUMMARY_INTRO` ends.
     #[test]
     fn summary_intro_matches_the_regex() {
@@ -363,13 +418,13 @@ mod tests {
         ];
         let mut found = 0;
         for s in crate::parse::generated::joins(&pieces, 40000, 8) {
-            let t = s.as_bytes();
+            let (spec, lic) = credential_labels(s.as_bytes());
             let want = LICENSURE.find(&s).map(|m| m.range());
             found += usize::from(want.is_some());
-            assert_eq!(licensure_label(t), want, "{s:?}");
+            assert_eq!(lic, want, "{s:?}");
             let want = SPECIALTY.find(&s).map(|m| m.range());
             found += usize::from(want.is_some());
-            assert_eq!(specialty_label(t), want, "{s:?}");
+            assert_eq!(spec, want, "{s:?}");
         }
         assert!(found > 500, "{found}");
     }

@@ -37,18 +37,73 @@ fn byte_at(hay: &[u8], i: usize, c: u8) -> Option<usize> {
 }
 
 /// End of `lit` matched case-insensitively at `at`.
+///
+/// Eight bytes at a time while the text is ASCII: there a byte matches the
+/// literal's only by ASCII case, one for one, so a differing word ends the
+/// match. A word holding a non-ASCII byte (perhaps an 'ſ' or a Kelvin sign
+/// standing for a letter) and the last bytes go a character at a time.
 pub(crate) fn ci_at(hay: &[u8], at: usize, lit: &str) -> Option<usize> {
-    let mut i = at;
-    for &c in lit.as_bytes() {
+    let lit = lit.as_bytes();
+    let mut k = 0;
+    while let (Some(h), Some(l)) = (word8(hay, at + k), word8(lit, k)) {
+        if h & HIGH != 0 {
+            break;
+        }
+        if lower8(h) != lower8(l) {
+            return None;
+        }
+        k += 8;
+    }
+    let mut i = at + k;
+    for &c in &lit[k..] {
         i += byte_at(hay, i, c)?;
     }
     Some(i)
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x80 * ONES;
+
+/// The eight bytes of `b` from `at`, little-endian, when there are eight.
+#[inline]
+fn word8(b: &[u8], at: usize) -> Option<u64> {
+    let w: [u8; 8] = b.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(w))
+}
+
+/// Each byte of `w` as `u8::to_ascii_lowercase` makes it: 0x20 added to
+/// the bytes 'A'..='Z' (no carry crosses a byte: each sum stays below 0x100).
+#[inline]
+fn lower8(w: u64) -> u64 {
+    let low7 = w & (0x7f * ONES);
+    let from_a = low7 + u64::from(0x80 - b'A') * ONES;
+    let past_z = low7 + u64::from(0x7f - b'Z') * ONES;
+    let upper = from_a & !past_z & !w & HIGH;
+    w | (upper >> 2)
+}
+
 /// Start of `lit` matched case-insensitively so that it ends at `end`.
+/// Eight bytes at a time from the end while the text is ASCII, as [`ci_at`].
+/// Inlined: the label search calls it at every colon, with fixed labels.
+#[inline]
 pub(crate) fn ci_before(hay: &[u8], end: usize, lit: &str) -> Option<usize> {
-    let mut i = end;
-    for &c in lit.as_bytes().iter().rev() {
+    let lit = lit.as_bytes();
+    let mut rest = lit.len();
+    while let (Some(at), Some(from)) = (end.checked_sub(lit.len() - rest + 8), rest.checked_sub(8))
+    {
+        let (Some(h), Some(l)) = (word8(hay, at), word8(lit, from)) else {
+            break;
+        };
+        if h & HIGH != 0 {
+            break;
+        }
+        if lower8(h) != lower8(l) {
+            return None;
+        }
+        rest = from;
+    }
+    let mut i = end - (lit.len() - rest);
+    for &c in lit[..rest].iter().rev() {
         let b = *hay.get(i.checked_sub(1)?)?;
         if b.eq_ignore_ascii_case(&c) {
             i -= 1;
@@ -286,13 +341,12 @@ pub(crate) fn plain(text: &str) -> bool {
 
 /// Offset of the first byte of `b` that is not ASCII.
 fn first_non_ascii(b: &[u8]) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let word = |at: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[at..at + 8]);
         u64::from_le_bytes(w) & HIGH
     };
-    let mut at = 0;
+    let mut at = ascii_blocks(b);
     // Sixteen bytes a step while all are ASCII.
     while at + 16 <= b.len() && word(at) | word(at + 8) == 0 {
         at += 16;
@@ -305,6 +359,40 @@ fn first_non_ascii(b: &[u8]) -> Option<usize> {
         at += 8;
     }
     b[at..].iter().position(|&c| !c.is_ascii()).map(|k| at + k)
+}
+
+/// Bytes at the start of `b` that are ASCII, in whole blocks of 64: the
+/// case summary and the rationales are read as plain text or not, and are
+/// most of a letter. On x86-64 a block is four vector loads, OR-ed.
+#[cfg(target_arch = "x86_64")]
+fn ascii_blocks(b: &[u8]) -> usize {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128};
+    let mut at = 0;
+    while let Some(block) = b.get(at..at + 64) {
+        // SAFETY: SSE2 is part of the x86-64 base target, so every x86-64
+        // CPU runs these instructions; the loads read the sixteen bytes at
+        // offsets 0, 16, 32 and 48 of the 64 of `block`, and
+        // `_mm_loadu_si128` needs no alignment.
+        let high = unsafe {
+            let p = block.as_ptr().cast::<__m128i>();
+            let v = _mm_or_si128(
+                _mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p.add(1))),
+                _mm_or_si128(_mm_loadu_si128(p.add(2)), _mm_loadu_si128(p.add(3))),
+            );
+            _mm_movemask_epi8(v)
+        };
+        if high != 0 {
+            break;
+        }
+        at += 64;
+    }
+    at
+}
+
+/// [`ascii_blocks`] on other targets: the word loop does it all.
+#[cfg(not(target_arch = "x86_64"))]
+fn ascii_blocks(_: &[u8]) -> usize {
+    0
 }
 
 /// A word character as regex's Unicode `\w` (and so `\b`) has it.
@@ -370,6 +458,7 @@ mod tests {
         fn plain_reads_as_the_character_test(
             parts in proptest::collection::vec(proptest::prop_oneof![
                 "[a-z .]{0,20}",
+                "[a-z .]{60,140}",
                 proptest::sample::select(INERT.to_vec()).prop_map(String::from),
                 proptest::sample::select(vec!['é', 'ſ', '\u{212a}', '\u{a0}', '٣', '😀'])
                     .prop_map(String::from),
@@ -379,6 +468,8 @@ mod tests {
             let want = text.is_ascii()
                 || text.chars().all(|c| c.is_ascii() || INERT.contains(&c));
             proptest::prop_assert_eq!(plain(&text), want);
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(first_non_ascii(b), b.iter().position(|c| !c.is_ascii()));
         }
 
         /// The leads are the bytes a plain filter keeps, whatever the length.
@@ -407,6 +498,61 @@ mod tests {
             let want: Vec<usize> = (0..t.len()).filter(|&i| t[i].is_ascii_digit()).collect();
             proptest::prop_assert_eq!(digit_leads(&t).collect::<Vec<_>>(), want);
         }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time lower case is the byte-at-a-time one on every
+        /// byte value, and `ci_at` finds what a character walk finds.
+        #[test]
+        fn word_compares_agree_with_byte_compares(
+            a in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select((0u8..=0xff).collect::<Vec<_>>()),
+                proptest::sample::select(b"aAzZ@[`{sSkK ".to_vec()),
+            ], 0..40),
+            lit in proptest::sample::select(vec![
+                "desk", "SESSIONS AND DECISIONS", "the final determination was based",
+                "upheld", "k", "",
+            ]),
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "S", "e", "\u{17f}", "\u{212a}", "K", "ion", "IONS AND ", "DECI", "the final ",
+                "determination ", "was based", "\u{e9}", " ",
+            ]), 0..10),
+        ) {
+            for x in a.chunks_exact(8) {
+                let x = <[u8; 8]>::try_from(x).expect("eight bytes");
+                let want: Vec<u8> = x.iter().map(u8::to_ascii_lowercase).collect();
+                let got = lower8(u64::from_le_bytes(x)).to_le_bytes().to_vec();
+                proptest::prop_assert_eq!(got, want);
+            }
+            let hay = pieces.concat();
+            for at in 0..=hay.len() {
+                let mut i = Some(at);
+                for &c in lit.as_bytes() {
+                    i = i.and_then(|i| Some(i + byte_at(hay.as_bytes(), i, c)?));
+                }
+                proptest::prop_assert_eq!(ci_at(hay.as_bytes(), at, lit), i);
+                let mut j = Some(at);
+                for &c in lit.as_bytes().iter().rev() {
+                    j = j.and_then(|j| ci_before_bytewise(hay.as_bytes(), j, c));
+                }
+                proptest::prop_assert_eq!(ci_before(hay.as_bytes(), at, lit), j);
+            }
+        }
+    }
+
+    /// Where the match of the byte `c` ending at `i` starts, as
+    /// [`ci_before`] did it a character at a time.
+    fn ci_before_bytewise(hay: &[u8], i: usize, c: u8) -> Option<usize> {
+        let b = *hay.get(i.checked_sub(1)?)?;
+        if b.eq_ignore_ascii_case(&c) {
+            return Some(i - 1);
+        }
+        let wide = match c.to_ascii_lowercase() {
+            b's' => LONG_S,
+            b'k' => KELVIN,
+            _ => return None,
+        };
+        hay[..i].ends_with(wide).then(|| i - wide.len())
     }
 
     #[test]
