@@ -8,6 +8,7 @@ use regex_automata::{Anchored, Input};
 
 use super::ItemContext;
 use super::concepts::{Assertion, Place};
+use super::gate::Gate;
 use crate::finding::{Finding, Label};
 use crate::model::{Basis, Conclusion, Decision, DecisionSource};
 use crate::rulebook::{Rule, Rulebook, Section};
@@ -544,6 +545,8 @@ pub struct NotSaidMatcher<'a> {
     /// The forward half alone, for the searches anchored at a gate's first
     /// words; also compiled on first use.
     forward: std::sync::OnceLock<Option<Forward>>,
+    /// The words a match needs (see [`super::gate`]), read on first use.
+    gate: std::sync::OnceLock<Option<Gate>>,
 }
 
 impl NotSaidMatcher<'_> {
@@ -558,6 +561,14 @@ impl NotSaidMatcher<'_> {
     fn forward(&self) -> Option<&Forward> {
         self.forward
             .get_or_init(|| Forward::build(self.pattern))
+            .as_ref()
+    }
+
+    /// The pattern's gate; `None` where it has none and every sentence is
+    /// searched whole.
+    fn gate(&self, book: &Rulebook) -> Option<&Gate> {
+        self.gate
+            .get_or_init(|| Gate::of(self.pattern, book.parsed_pattern(self.pattern)))
             .as_ref()
     }
 
@@ -702,6 +713,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
                     pattern: &n.pattern,
                     regex: std::sync::OnceLock::new(),
                     forward: std::sync::OnceLock::new(),
+                    gate: std::sync::OnceLock::new(),
                 });
             }
         }
@@ -747,12 +759,10 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         .collect();
     let folded = &rationale.folded;
     let t = folded.as_str();
-    let gates = &ctx.engine.not_said_gates;
     let sentences = &rationale.sentences;
     // The gates are read per sentence, as the patterns are: a pattern's first
     // and last words in two sentences do not make a match.
-    let mut scanned: Option<super::gate::Scanned> = None;
-    for (i, m) in ctx.engine.not_said.iter().enumerate() {
+    for m in &ctx.engine.not_said {
         if !relevant.contains(&m.section_ref)
             || (!rule.sections.is_empty() && !rule.sections.contains(&m.section_ref))
         {
@@ -761,12 +771,21 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
-        let scanned = scanned.get_or_insert_with(|| gates.scan_sentences(t.as_bytes(), sentences));
-        for (k, &(s, e)) in sentences.iter().enumerate() {
-            let p = scanned.sentence(k);
-            if !gates.open(&p, i) {
-                continue;
-            }
+        let gate = m.gate(ctx.book);
+        let lower = match gate {
+            Some(_) => ctx.rationale_lower().unwrap_or_default(),
+            None => &[],
+        };
+        for &(s, e) in sentences {
+            // Where a match could start: past a sentence without the
+            // pattern's first or last words, nowhere.
+            let first = match gate {
+                Some(g) => match g.next_start(lower, s, e) {
+                    Some(at) if g.closes(lower, s, e) => Some(at),
+                    _ => continue,
+                },
+                None => None,
+            };
             if m.forward().is_none() && m.regex().is_none() {
                 break;
             }
@@ -774,9 +793,17 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             // A match starts where one of the pattern's first words does: an
             // anchored search from each of those is the leftmost match, and
             // walks a few dozen bytes where a search for it walks the sentence.
-            let hit = match gates.starts(&p, i) {
-                Some(mut starts) => starts.find_map(|at| m.match_at(sentence, at)),
-                None => m
+            let hit = match (gate, first) {
+                (Some(g), Some(mut at)) => loop {
+                    if let Some(hit) = m.match_at(sentence, at - s) {
+                        break Some(hit);
+                    }
+                    match g.next_start(lower, at + 1, e) {
+                        Some(next) => at = next,
+                        None => break None,
+                    }
+                },
+                _ => m
                     .regex()
                     .and_then(|r| r.find(sentence))
                     .map(|h| (h.start(), h.end())),

@@ -31,8 +31,6 @@ pub struct Engine<'a> {
     concepts: concepts::ConceptMatcher,
     citations: resolve::Index<'a>,
     not_said: Vec<checks::NotSaidMatcher<'a>>,
-    /// Gates of the `not_said` patterns, in the same order.
-    not_said_gates: gate::Gates,
 }
 
 /// What the checks know about one item.
@@ -53,6 +51,7 @@ pub struct ItemContext<'a> {
     summary: &'a OnceCell<concepts::Facts>,
     rationale_facts: OnceCell<concepts::Facts>,
     facts: OnceCell<concepts::Facts>,
+    rationale_lower: OnceCell<Vec<u8>>,
 }
 
 // Concept reading is most of the cost of a letter, and most items need only
@@ -75,6 +74,16 @@ impl ItemContext<'_> {
         })
     }
 
+    /// The folded rationale in ASCII lowercase, every byte where it was:
+    /// what the checks' literal searches read, made once for all of them.
+    pub fn rationale_lower(&self) -> Option<&[u8]> {
+        let r = self.rationale.as_ref()?;
+        Some(
+            self.rationale_lower
+                .get_or_init(|| r.folded.as_str().as_bytes().to_ascii_lowercase()),
+        )
+    }
+
     /// Every mention the item's checks see: the case summary's, then the
     /// rationale's.
     pub fn concepts(&self) -> &concepts::Facts {
@@ -89,16 +98,12 @@ impl ItemContext<'_> {
 
 impl<'a> Engine<'a> {
     pub fn new(book: &'a Rulebook) -> Engine<'a> {
-        let not_said = checks::compile_not_said(book);
         Engine {
             book,
             services: service::compile(book),
             concepts: concepts::compile(book),
             citations: resolve::Index::new(book),
-            not_said_gates: gate::Gates::with_parsed(not_said.iter().map(|m| m.pattern), |p| {
-                book.parsed_pattern(p)
-            }),
-            not_said,
+            not_said: checks::compile_not_said(book),
         }
     }
 
@@ -194,6 +199,7 @@ impl<'a> Engine<'a> {
                 summary: &summary,
                 rationale_facts: OnceCell::new(),
                 facts: OnceCell::new(),
+                rationale_lower: OnceCell::new(),
             };
             for rule in &rules {
                 checks::run(rule, &ctx, &mut findings);
@@ -327,6 +333,7 @@ mod tests {
                 summary: &summary,
                 rationale_facts: OnceCell::new(),
                 facts: OnceCell::new(),
+                rationale_lower: OnceCell::new(),
             };
             // The rationale alone first, as the denial check reads it.
             let alone = format!("{:?}", ctx.rationale_facts().mentions);
