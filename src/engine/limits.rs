@@ -221,7 +221,8 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     // outside ASCII is left to it, which alone pays for the Unicode build).
     // A pass over the whole rationale first paid twice for every rationale
     // that claims one.
-    let may_claim = quantity::may_claim_counts(t, &rationale.sentences);
+    let lower = ctx.rationale_lower().unwrap_or_default();
+    let may_claim = quantity::may_claim_counts(t, lower, &rationale.sentences);
     for (&(s, e), _) in rationale
         .sentences
         .iter()
