@@ -776,13 +776,14 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             Some(_) => ctx.rationale_lower().unwrap_or_default(),
             None => &[],
         };
+        let mut opening = gate.map(Gate::opening);
         for &(s, e) in sentences {
             // Where a match could start: past a sentence without the
             // pattern's first or last words, nowhere.
-            let first = match gate {
-                Some(g) => match g.next_start(lower, s, e) {
-                    Some(at) if g.closes(lower, s, e) => Some(at),
-                    _ => continue,
+            let first = match &mut opening {
+                Some(o) => match o.at(lower, s, e) {
+                    Some(at) => Some(at),
+                    None => continue,
                 },
                 None => None,
             };
@@ -793,8 +794,13 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             // A match starts where one of the pattern's first words does: an
             // anchored search from each of those is the leftmost match, and
             // walks a few dozen bytes where a search for it walks the sentence.
-            let hit = match (gate, first) {
-                (Some(g), Some(mut at)) => loop {
+            let hit = match (gate, first, &mut opening) {
+                (Some(g), Some(mut at), Some(o)) => loop {
+                    // A match ends with a last word: none after a candidate,
+                    // no match from it or a later one.
+                    if !o.closes(lower, at, e) {
+                        break None;
+                    }
                     if let Some(hit) = m.match_at(sentence, at - s) {
                         break Some(hit);
                     }

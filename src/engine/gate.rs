@@ -63,6 +63,81 @@ impl Gate {
     pub fn closes(&self, lower: &[u8], from: usize, end: usize) -> bool {
         self.last.find(lower, from, end).is_some()
     }
+
+    /// The gate read over `lower` a sentence at a time (see [`Opening`]).
+    pub fn opening(&self) -> Opening<'_> {
+        Opening {
+            gate: self,
+            first: Ahead::default(),
+            last: Ahead::default(),
+        }
+    }
+}
+
+/// A gate read over the sentences of one text. A rationale's sentences
+/// mostly lack the pattern's words: a search past the end of a sentence
+/// finds the next word wherever it is, and answers for every sentence
+/// before it, where a search per sentence paid its start-up each time.
+pub struct Opening<'g> {
+    gate: &'g Gate,
+    first: Ahead,
+    last: Ahead,
+}
+
+impl Opening<'_> {
+    /// Where the leftmost first word lying whole in `lower[start..end]`
+    /// starts, if the range also holds a last word whole: what
+    /// [`Gate::next_start`] and [`Gate::closes`] tell of the range. Ranges
+    /// asked in text order cost one search per word or so; any order reads
+    /// the same.
+    pub fn at(&mut self, lower: &[u8], start: usize, end: usize) -> Option<usize> {
+        let first = self.first.within(&self.gate.first, lower, start, end)?;
+        self.last.within(&self.gate.last, lower, start, end)?;
+        Some(first)
+    }
+
+    /// Whether a last word lies whole in `lower[start..end]`: a match
+    /// starting at `start` and ending by `end` ends with one. Asked of the
+    /// candidates of a sentence left to right, it mostly needs no search.
+    pub fn closes(&mut self, lower: &[u8], start: usize, end: usize) -> bool {
+        self.last
+            .within(&self.gate.last, lower, start, end)
+            .is_some()
+    }
+}
+
+/// The leftmost word of a list at or after a place of a text, searched to
+/// the text's end.
+#[derive(Default)]
+struct Ahead {
+    /// Where the search began.
+    from: usize,
+    /// The (start, end) it found, if any: no word starts in `from..start`,
+    /// nor anywhere past `from` if none.
+    found: Option<(usize, usize)>,
+    /// Whether a search has run.
+    known: bool,
+}
+
+impl Ahead {
+    /// The start of the leftmost word of `words` lying whole in `hay[start..end]`.
+    fn within(&mut self, words: &Literals, hay: &[u8], start: usize, end: usize) -> Option<usize> {
+        if !self.known || start < self.from || self.found.is_some_and(|(s, _)| s < start) {
+            self.from = start;
+            self.found = words.find_match(hay, start, hay.len());
+            self.known = true;
+        }
+        // No word starts in `start..at`: the one at `at`, or a shorter one
+        // there, or one after it, is the leftmost in the range.
+        let (at, to) = self.found?;
+        if at >= end {
+            None
+        } else if to <= end {
+            Some(at)
+        } else {
+            words.find(hay, at, end)
+        }
+    }
 }
 
 /// A list of lowercase words and its search.
@@ -98,11 +173,18 @@ impl Literals {
     /// The start of the leftmost word lying whole in `hay[from..end]`. Both
     /// searches read no byte past `end`, so a word running past it is none.
     fn find(&self, hay: &[u8], from: usize, end: usize) -> Option<usize> {
+        self.find_match(hay, from, end).map(|(s, _)| s)
+    }
+
+    /// The start and end of the word [`Literals::find`] finds (of those
+    /// starting there, the first listed).
+    fn find_match(&self, hay: &[u8], from: usize, end: usize) -> Option<(usize, usize)> {
         let span = aho_corasick::Span { start: from, end };
-        match self {
-            Literals::Packed(p) => p.find_in(hay, span).map(|m| m.start()),
-            Literals::Automaton(a) => a.find(Input::new(hay).span(span)).map(|m| m.start()),
-        }
+        let m = match self {
+            Literals::Packed(p) => p.find_in(hay, span),
+            Literals::Automaton(a) => a.find(Input::new(hay).span(span)),
+        }?;
+        Some((m.start(), m.end()))
     }
 }
 
@@ -328,6 +410,73 @@ mod tests {
                 let want = (from..end).find(|&p| words.iter().any(|w| l[p..end].starts_with(w)));
                 for s in searches.iter().flatten() {
                     assert_eq!(s.find(l, from, end), want, "{text:?} {from}..{end}");
+                }
+            }
+        }
+    }
+
+    /// Read a range after another, over sentences in text order, out of
+    /// order, touching and overlapping, the gate tells what it tells of each
+    /// range alone.
+    #[test]
+    fn an_opening_reads_each_range_as_the_gate_does() {
+        let g = Gate::of(TENS, None).expect("gated");
+        let pieces = [
+            "TENS ",
+            "tens",
+            "Transcutaneous ",
+            "transcutaneou",
+            "is ",
+            "are",
+            " recommended ",
+            "as sole ",
+            "stand-alone ",
+            "THERAPY",
+            "therap",
+            "treatment",
+            ". ",
+            ".",
+            "ſ",
+            "\u{212a}",
+            "é",
+            " ",
+            "Sole ",
+        ];
+        for text in crate::parse::generated::joins(&pieces, 3000, 24) {
+            let lower = text.to_ascii_lowercase();
+            let l = lower.as_bytes();
+            let sentences = crate::engine::concepts::sentences(&text);
+            let mut odd = sentences.clone();
+            odd.reverse();
+            let n = l.len();
+            odd.extend([
+                (0, n),
+                (n / 3, n),
+                (n / 4, n / 2),
+                (n / 2, n / 2),
+                (n / 5, n / 3),
+            ]);
+            odd.extend(
+                sentences
+                    .iter()
+                    .map(|&(s, e)| (s, e.saturating_sub(3).max(s))),
+            );
+            odd.extend(sentences.iter().map(|&(s, e)| (s.saturating_sub(2), e)));
+            for ranges in [&sentences, &odd] {
+                let mut opening = g.opening();
+                for &(s, e) in ranges {
+                    let alone = g.next_start(l, s, e).filter(|_| g.closes(l, s, e));
+                    assert_eq!(opening.at(l, s, e), alone, "{text:?} {s}..{e}");
+                    // The candidates of an open sentence, as the check reads them.
+                    let mut at = alone;
+                    while let Some(a) = at {
+                        assert_eq!(
+                            opening.closes(l, a, e),
+                            g.closes(l, a, e),
+                            "{text:?} {a}..{e}"
+                        );
+                        at = g.next_start(l, a + 1, e);
+                    }
                 }
             }
         }
