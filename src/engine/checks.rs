@@ -721,7 +721,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     out
 }
 
-/// Sections an item is decided under or governed by.
+/// Sections an item is decided under or governed by, sorted.
 pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
     let mut refs = ctx.cited.section_refs();
     // Services of one item share most of their sections: a section already
@@ -737,37 +737,53 @@ pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
     refs
 }
 
-fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    let Some(rationale) = &ctx.rationale else {
-        return;
-    };
-    // A misstatement is about a guideline the letter relies on: sections it
-    // cites, or sections of a cited guideline that govern the service. A
-    // rationale quoting ODG is not misquoting the MTUS section ODG contradicts.
-    let cited_guidelines: Vec<&str> = ctx
+/// Of [`relevant_sections`], those in a guideline the item's MTUS citations
+/// resolve to, each with its rulebook section where the rulebook has it. A
+/// misstatement or a limit is about a guideline the letter relies on: a
+/// rationale quoting ODG is not misquoting the MTUS section ODG contradicts.
+pub(super) fn cited_relevant_sections<'a>(
+    ctx: &ItemContext<'a>,
+) -> Vec<(String, Option<&'a Section>)> {
+    let cited: Vec<&str> = ctx
         .cited
         .mtus
         .iter()
         .filter_map(|r| r.guideline.map(|g| g.id.as_str()))
         .collect();
-    let relevant: Vec<String> = relevant_sections(ctx)
-        .into_iter()
-        .filter(|r| {
-            r.split_once('/')
-                .is_some_and(|(g, _)| cited_guidelines.contains(&g))
-        })
+    if cited.is_empty() {
+        return Vec::new();
+    }
+    ctx.relevant_sections()
+        .iter()
+        .filter(|r| r.split_once('/').is_some_and(|(g, _)| cited.contains(&g)))
+        .map(|r| (r.clone(), ctx.book.section(r).map(|(_, s)| s)))
+        .collect()
+}
+
+fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(rationale) = &ctx.rationale else {
+        return;
+    };
+    // A misstatement is about a guideline the letter relies on: sections it
+    // cites, or sections of a cited guideline that govern the service (see
+    // [`cited_relevant_sections`]). Their patterns are tried in rulebook
+    // order, as findings at one place keep the order they are found in.
+    let mut patterns: Vec<usize> = ctx
+        .cited_relevant_sections()
+        .iter()
+        .filter(|(r, _)| rule.sections.is_empty() || rule.sections.contains(r))
+        .flat_map(|(r, _)| ctx.engine.not_said_of(r))
         .collect();
+    if patterns.is_empty() {
+        return;
+    }
+    patterns.sort_unstable();
     let folded = &rationale.folded;
     let t = folded.as_str();
     let sentences = &rationale.sentences;
     // The gates are read per sentence, as the patterns are: a pattern's first
     // and last words in two sentences do not make a match.
-    for m in &ctx.engine.not_said {
-        if !relevant.contains(&m.section_ref)
-            || (!rule.sections.is_empty() && !rule.sections.contains(&m.section_ref))
-        {
-            continue;
-        }
+    for m in patterns.into_iter().map(|i| &ctx.engine.not_said[i]) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
@@ -858,7 +874,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     // letter cites to them; a rule naming none holds an item to the criteria
     // of the sections its letter cites, the ones the reviewer relied on.
     let cited = ctx.cited.section_refs();
-    let relevant = relevant_sections(ctx);
+    let relevant = ctx.relevant_sections();
     let sections: Vec<&String> = if rule.sections.is_empty() {
         // Sections a more specific requires-concept rule holds are left to it.
         let specific: Vec<&String> = ctx

@@ -31,6 +31,8 @@ pub struct Engine<'a> {
     concepts: concepts::ConceptMatcher,
     citations: resolve::Index<'a>,
     not_said: Vec<checks::NotSaidMatcher<'a>>,
+    /// (section reference, index in `not_said`) of every pattern, sorted.
+    not_said_by_section: Vec<(String, usize)>,
 }
 
 /// What the checks know about one item.
@@ -52,13 +54,15 @@ pub struct ItemContext<'a> {
     rationale_facts: OnceCell<concepts::Facts>,
     facts: OnceCell<concepts::Facts>,
     rationale_lower: OnceCell<Vec<u8>>,
+    relevant: OnceCell<Vec<String>>,
+    cited_relevant: OnceCell<Vec<(String, Option<&'a crate::rulebook::Section>)>>,
 }
 
 // Concept reading is most of the cost of a letter, and most items need only
 // part of it: a denial reads its rationale's negated mentions and goes to the
 // case summary only for one that is denied flatly; criteria and limits are
 // read for the few sections that have them. So each part is read on first use.
-impl ItemContext<'_> {
+impl<'a> ItemContext<'a> {
     /// The case summary's mentions.
     pub fn summary_facts(&self) -> &concepts::Facts {
         self.summary.get_or_init(|| {
@@ -72,6 +76,19 @@ impl ItemContext<'_> {
             concepts::Facts::default()
                 .with_rationale(self.rationale.as_ref(), &self.engine.concepts)
         })
+    }
+
+    /// Sections the item is decided under or governed by (see
+    /// [`checks::relevant_sections`]), worked out once for every check.
+    pub fn relevant_sections(&self) -> &[String] {
+        self.relevant
+            .get_or_init(|| checks::relevant_sections(self))
+    }
+
+    /// [`checks::cited_relevant_sections`], worked out once for every check.
+    pub fn cited_relevant_sections(&self) -> &[(String, Option<&'a crate::rulebook::Section>)] {
+        self.cited_relevant
+            .get_or_init(|| checks::cited_relevant_sections(self))
     }
 
     /// The folded rationale in ASCII lowercase, every byte where it was:
@@ -98,13 +115,32 @@ impl ItemContext<'_> {
 
 impl<'a> Engine<'a> {
     pub fn new(book: &'a Rulebook) -> Engine<'a> {
+        let not_said = checks::compile_not_said(book);
+        let mut not_said_by_section: Vec<(String, usize)> = not_said
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.section_ref.clone(), i))
+            .collect();
+        not_said_by_section.sort_unstable();
         Engine {
             book,
             services: service::compile(book),
             concepts: concepts::compile(book),
             citations: resolve::Index::new(book),
-            not_said: checks::compile_not_said(book),
+            not_said,
+            not_said_by_section,
         }
+    }
+
+    /// Indexes in `not_said` of the patterns of the section `reference`.
+    fn not_said_of<'s>(&'s self, reference: &'s str) -> impl Iterator<Item = usize> + 's {
+        let from = self
+            .not_said_by_section
+            .partition_point(|(r, _)| r.as_str() < reference);
+        self.not_said_by_section[from..]
+            .iter()
+            .take_while(move |(r, _)| r == reference)
+            .map(|&(_, i)| i)
     }
 
     /// Evaluates `letter` (parsed from `text`) with the rules `selected` keeps.
@@ -200,6 +236,8 @@ impl<'a> Engine<'a> {
                 rationale_facts: OnceCell::new(),
                 facts: OnceCell::new(),
                 rationale_lower: OnceCell::new(),
+                relevant: OnceCell::new(),
+                cited_relevant: OnceCell::new(),
             };
             for rule in &rules {
                 checks::run(rule, &ctx, &mut findings);
@@ -334,6 +372,8 @@ mod tests {
                 rationale_facts: OnceCell::new(),
                 facts: OnceCell::new(),
                 rationale_lower: OnceCell::new(),
+                relevant: OnceCell::new(),
+                cited_relevant: OnceCell::new(),
             };
             // The rationale alone first, as the denial check reads it.
             let alone = format!("{:?}", ctx.rationale_facts().mentions);
