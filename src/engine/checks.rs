@@ -39,31 +39,45 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "suppression-unused",
 ];
 
-pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    match rule.check.as_str() {
-        "decision-vs-conclusion" => decision_vs_conclusion(rule, ctx, out),
-        "missing-guideline-line" => missing_guideline_line(rule, ctx, out),
-        "missing-rationale" => missing_rationale(rule, ctx, out),
-        "no-evidence-no-basis" => no_evidence_no_basis(rule, ctx, out),
-        "section-covers-service" => section_covers_service(rule, ctx, out),
-        "guideline-covers-body-part" => guideline_covers_body_part(rule, ctx, out),
-        "page-covers-service" => page_covers_service(rule, ctx, out),
-        "non-mtus-without-reason" => non_mtus_without_reason(rule, ctx, out),
-        "not-said" => not_said(rule, ctx, out),
-        "requires-concept" => requires_concept(rule, ctx, out),
-        "denial-contradicted-by-summary" => denial_contradicted(rule, ctx, out),
-        "certified-beyond-limit" => super::limits::beyond_limit(rule, ctx, out),
-        "limit-misstated" => super::limits::limit_misstated(rule, ctx, out),
-        "rationale-criteria-vs-decision" => super::stated_criteria::check(rule, ctx, out),
-        "edition-in-force" => super::edition::check(rule, ctx, out),
+/// A check: reads an item context and pushes its findings.
+pub type Check = fn(&Rule, &ItemContext, &mut Vec<Finding>);
+
+/// The item check a rule's `check:` names; `None` for the checks that run
+/// elsewhere, and for a name validation would have refused. Looked up once
+/// per rule and run, not once per rule and item.
+pub fn check_named(name: &str) -> Option<Check> {
+    let check: Check = match name {
+        "decision-vs-conclusion" => decision_vs_conclusion,
+        "missing-guideline-line" => missing_guideline_line,
+        "missing-rationale" => missing_rationale,
+        "no-evidence-no-basis" => no_evidence_no_basis,
+        "section-covers-service" => section_covers_service,
+        "guideline-covers-body-part" => guideline_covers_body_part,
+        "page-covers-service" => page_covers_service,
+        "non-mtus-without-reason" => non_mtus_without_reason,
+        "not-said" => not_said,
+        "requires-concept" => requires_concept,
+        "denial-contradicted-by-summary" => denial_contradicted,
+        "certified-beyond-limit" => super::limits::beyond_limit,
+        "limit-misstated" => super::limits::limit_misstated,
+        "rationale-criteria-vs-decision" => super::stated_criteria::check,
+        "edition-in-force" => super::edition::check,
         // Run across letters (`crate::audit`) or on the letter's suppressions (`super::suppress`).
         "cross-letter-decisions"
         | "suppression-malformed"
         | "suppression-missing-reason"
         | "suppression-unknown-code"
-        | "suppression-unused" => {}
+        | "suppression-unused" => return None,
         // Validation rejects unknown checks; a rulebook built without validation simply skips them.
-        _ => {}
+        _ => return None,
+    };
+    Some(check)
+}
+
+/// Runs `rule`'s check on one item.
+pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if let Some(check) = check_named(&rule.check) {
+        check(rule, ctx, out);
     }
 }
 
@@ -170,7 +184,7 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         .item
         .rationale
         .as_ref()
-        .map_or(0, |r| r.value.split_whitespace().take(8).count());
+        .map_or(0, |r| count_words(&r.value, 8));
     if words >= 8 {
         return;
     }
@@ -192,6 +206,33 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         vec![label(span, "rationale")],
         None,
     ));
+}
+
+/// How many words `s` has, counted no further than `most`: what
+/// `s.split_whitespace().take(most).count()` gives, with an ASCII byte read
+/// as a byte and only a non-ASCII one decoded.
+fn count_words(s: &str, most: usize) -> usize {
+    let b = s.as_bytes();
+    let (mut n, mut in_word, mut i) = (0, false, 0);
+    while i < b.len() && n < most {
+        let (space, len) = match b[i] {
+            // `char::is_whitespace` on ASCII: the vertical tab too, which
+            // `u8::is_ascii_whitespace` leaves out.
+            c if c.is_ascii() => (matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1),
+            _ => match s[i..].chars().next() {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => break,
+            },
+        };
+        if space {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            n += 1;
+        }
+        i += len;
+    }
+    n
 }
 
 static CITES_SOMETHING: ByText<RuleRegex> = ByText::new(|unicode| {
@@ -1063,6 +1104,43 @@ mod by_text {
             }
         }
         assert!(matched > 0, "the sentences match some pattern");
+    }
+
+    /// The word count reads words as `split_whitespace` does, on text with
+    /// every kind of ASCII and Unicode space.
+    #[test]
+    fn words_count_as_split_whitespace_counts_them() {
+        let pieces = [
+            "word",
+            "x",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\x0b",
+            "\x0c",
+            "\r",
+            "\u{a0}",
+            "\u{85}",
+            "\u{2003}",
+            "\u{3000}",
+            "\u{200b}",
+            "é",
+            "ſ",
+            "\u{212a}",
+            "\u{1f600}",
+            "-",
+            ".",
+        ];
+        for t in crate::parse::generated::joins(&pieces, 5000, 20) {
+            for most in [0, 1, 3, 8, 100] {
+                assert_eq!(
+                    count_words(&t, most),
+                    t.split_whitespace().take(most).count(),
+                    "{t:?} {most}"
+                );
+            }
+        }
     }
 
     #[test]

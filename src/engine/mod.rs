@@ -33,6 +33,8 @@ pub struct Engine<'a> {
     not_said: Vec<checks::NotSaidMatcher<'a>>,
     /// (section reference, index in `not_said`) of every pattern, sorted.
     not_said_by_section: Vec<(String, usize)>,
+    /// The item check of each rule, in rulebook order (see [`checks::check_named`]).
+    checks: Vec<Option<checks::Check>>,
 }
 
 /// What the checks know about one item.
@@ -129,6 +131,11 @@ impl<'a> Engine<'a> {
             citations: resolve::Index::new(book),
             not_said,
             not_said_by_section,
+            checks: book
+                .rules
+                .iter()
+                .map(|(_, r)| checks::check_named(&r.check))
+                .collect(),
         }
     }
 
@@ -207,12 +214,13 @@ impl<'a> Engine<'a> {
         selected: &dyn Fn(&Rule) -> bool,
         facts: bool,
     ) -> (Vec<Finding>, Vec<ItemFacts>) {
-        let rules: Vec<&Rule> = self
+        let rules: Vec<(&Rule, checks::Check)> = self
             .book
             .rules
             .iter()
-            .map(|(_, r)| r)
-            .filter(|r| selected(r))
+            .zip(&self.checks)
+            .filter_map(|((_, r), c)| Some((r, (*c)?)))
+            .filter(|(r, _)| selected(r))
             .collect();
         let mut findings = Vec::new();
         let mut item_facts = Vec::new();
@@ -239,8 +247,8 @@ impl<'a> Engine<'a> {
                 relevant: OnceCell::new(),
                 cited_relevant: OnceCell::new(),
             };
-            for rule in &rules {
-                checks::run(rule, &ctx, &mut findings);
+            for (rule, check) in &rules {
+                check(rule, &ctx, &mut findings);
             }
             if facts {
                 item_facts.push(ItemFacts::of(&ctx));
