@@ -458,7 +458,7 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
     let Some(service) = ctx.services.iter().find(|s| {
         s.governed_by
             .iter()
-            .any(|r| ctx.book.section(r).is_some_and(|(g, _)| g.mtus))
+            .any(|r| ctx.engine.section(r).is_some_and(|(g, _)| g.mtus))
     }) else {
         return;
     };
@@ -473,7 +473,7 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
     let mtus: Vec<String> = service
         .governed_by
         .iter()
-        .filter(|r| ctx.book.section(r).is_some_and(|(g, _)| g.mtus))
+        .filter(|r| ctx.engine.section(r).is_some_and(|(g, _)| g.mtus))
         .cloned()
         .collect();
     out.push(finding(
@@ -797,7 +797,7 @@ pub(super) fn cited_relevant_sections<'a>(
     ctx.relevant_sections()
         .iter()
         .filter(|r| r.split_once('/').is_some_and(|(g, _)| cited.contains(&g)))
-        .map(|r| (r.clone(), ctx.book.section(r).map(|(_, s)| s)))
+        .map(|r| (r.clone(), ctx.engine.section(r).map(|(_, s)| s)))
         .collect()
 }
 
@@ -933,7 +933,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             .collect()
     };
     for reference in sections {
-        let Some((_, section)) = ctx.book.section(reference) else {
+        let Some((_, section)) = ctx.engine.section(reference) else {
             continue;
         };
         for c in &section.criteria {

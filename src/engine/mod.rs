@@ -35,6 +35,13 @@ pub struct Engine<'a> {
     not_said_by_section: Vec<(String, usize)>,
     /// The item check of each rule, in rulebook order (see [`checks::check_named`]).
     checks: Vec<Option<checks::Check>>,
+    /// Every `<guideline>/<section>` reference the rulebook's sections make,
+    /// sorted, with what [`Rulebook::section`] finds for it.
+    sections: Vec<(
+        String,
+        &'a crate::rulebook::Guideline,
+        &'a crate::rulebook::Section,
+    )>,
 }
 
 /// What the checks know about one item.
@@ -136,6 +143,24 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|(_, r)| checks::check_named(&r.check))
                 .collect(),
+            sections: section_table(book),
+        }
+    }
+
+    /// [`Rulebook::section`], looked up by bisection: the checks ask it for
+    /// every section an item relies on.
+    pub fn section(
+        &self,
+        reference: &str,
+    ) -> Option<(&'a crate::rulebook::Guideline, &'a crate::rulebook::Section)> {
+        match self
+            .sections
+            .binary_search_by(|(r, _, _)| r.as_str().cmp(reference))
+        {
+            Ok(i) => Some((self.sections[i].1, self.sections[i].2)),
+            // A reference no section makes may still name one (the rulebook
+            // reads it its own way): asked of the rulebook.
+            Err(_) => self.book.section(reference),
         }
     }
 
@@ -261,6 +286,30 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// The table behind [`Engine::section`]: each reference made once, with
+/// what the rulebook finds for it, so that the table reads as it does.
+fn section_table(
+    book: &Rulebook,
+) -> Vec<(
+    String,
+    &crate::rulebook::Guideline,
+    &crate::rulebook::Section,
+)> {
+    let mut refs: Vec<String> = book
+        .guidelines
+        .iter()
+        .flat_map(|(_, g)| g.sections.iter().map(move |s| format!("{}/{}", g.id, s.id)))
+        .collect();
+    refs.sort_unstable();
+    refs.dedup();
+    refs.into_iter()
+        .filter_map(|r| {
+            let (g, s) = book.section(&r)?;
+            Some((r, g, s))
+        })
+        .collect()
+}
+
 /// A letter's findings once its suppressions are applied.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
@@ -323,7 +372,7 @@ impl ItemFacts {
             .section_refs()
             .into_iter()
             .filter_map(|r| {
-                let (_, s) = ctx.book.section(&r)?;
+                let (_, s) = ctx.engine.section(&r)?;
                 (!s.criteria.is_empty()).then(|| {
                     let met = s
                         .criteria
@@ -348,6 +397,26 @@ impl ItemFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The engine's section table finds what the rulebook finds, for every
+    /// reference its sections make and for odd ones.
+    #[test]
+    fn sections_by_bisection_are_the_rulebooks() {
+        let book = Rulebook::from_sources(crate::rulebook::files::embedded()).expect("rulebook");
+        let engine = Engine::new(&book);
+        let mut refs: Vec<String> = engine.sections.iter().map(|(r, _, _)| r.clone()).collect();
+        assert!(refs.len() > 10);
+        refs.extend(
+            ["", "/", "x/y", "cpmtg-2016/", "/tens", "cpmtg-2016/tens/x"].map(String::from),
+        );
+        let odd: Vec<String> = refs.iter().map(|r| format!("{r}x")).collect();
+        for r in refs.iter().chain(&odd) {
+            let ptrs = |x: Option<(&crate::rulebook::Guideline, &crate::rulebook::Section)>| {
+                x.map(|(g, s)| (std::ptr::from_ref(g), std::ptr::from_ref(s)))
+            };
+            assert_eq!(ptrs(engine.section(r)), ptrs(book.section(r)), "{r}");
+        }
+    }
 
     /// An item's facts, read part by part as checks ask, are what reading
     /// the whole case summary and then its rationale gives, in that order.
