@@ -78,15 +78,18 @@ fn normalize_into(out: &mut String, s: &str, gap: &mut bool) {
     // ASCII ones `char`'s give on ASCII (whitespace: tab to carriage
     // return, and space), without decoding.
     if s.is_ascii() {
+        out.reserve(s.len());
         for &b in s.as_bytes() {
-            if b.is_ascii_alphanumeric() {
-                if *gap && !out.is_empty() {
-                    out.push(' ');
+            match ASCII_CLASS[usize::from(b)] {
+                DROP => {}
+                GAP => *gap = true,
+                lower => {
+                    if *gap && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    *gap = false;
+                    out.push(char::from(lower));
                 }
-                *gap = false;
-                out.push(char::from(b.to_ascii_lowercase()));
-            } else if matches!(b, b'\t'..=b'\r' | b' ') {
-                *gap = true;
             }
         }
         return;
@@ -103,6 +106,25 @@ fn normalize_into(out: &mut String, s: &str, gap: &mut bool) {
         }
     }
 }
+
+/// What [`normalize_into`] makes of an ASCII byte: a letter or digit is its
+/// lowercase, whitespace a gap, anything else is dropped.
+const DROP: u8 = 0;
+const GAP: u8 = 1;
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [DROP; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        } else if matches!(c, b'\t'..=b'\r' | b' ') {
+            t[b] = GAP;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// Appends `piece` normalized alone to `words`; where it lies there.
 fn normalize_piece(words: &mut String, piece: &str) -> (usize, usize) {
