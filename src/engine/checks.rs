@@ -8,6 +8,7 @@ use regex_automata::{Anchored, Input};
 
 use super::ItemContext;
 use super::concepts::{Assertion, Place};
+use super::gate::Gate;
 use crate::finding::{Finding, Label};
 use crate::model::{Basis, Conclusion, Decision, DecisionSource};
 use crate::rulebook::{Rule, Rulebook, Section};
@@ -38,31 +39,45 @@ pub const KNOWN_CHECKS: &[&str] = &[
     "suppression-unused",
 ];
 
-pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    match rule.check.as_str() {
-        "decision-vs-conclusion" => decision_vs_conclusion(rule, ctx, out),
-        "missing-guideline-line" => missing_guideline_line(rule, ctx, out),
-        "missing-rationale" => missing_rationale(rule, ctx, out),
-        "no-evidence-no-basis" => no_evidence_no_basis(rule, ctx, out),
-        "section-covers-service" => section_covers_service(rule, ctx, out),
-        "guideline-covers-body-part" => guideline_covers_body_part(rule, ctx, out),
-        "page-covers-service" => page_covers_service(rule, ctx, out),
-        "non-mtus-without-reason" => non_mtus_without_reason(rule, ctx, out),
-        "not-said" => not_said(rule, ctx, out),
-        "requires-concept" => requires_concept(rule, ctx, out),
-        "denial-contradicted-by-summary" => denial_contradicted(rule, ctx, out),
-        "certified-beyond-limit" => super::limits::beyond_limit(rule, ctx, out),
-        "limit-misstated" => super::limits::limit_misstated(rule, ctx, out),
-        "rationale-criteria-vs-decision" => super::stated_criteria::check(rule, ctx, out),
-        "edition-in-force" => super::edition::check(rule, ctx, out),
+/// A check: reads an item context and pushes its findings.
+pub type Check = fn(&Rule, &ItemContext, &mut Vec<Finding>);
+
+/// The item check a rule's `check:` names; `None` for the checks that run
+/// elsewhere, and for a name validation would have refused. Looked up once
+/// per rule and run, not once per rule and item.
+pub fn check_named(name: &str) -> Option<Check> {
+    let check: Check = match name {
+        "decision-vs-conclusion" => decision_vs_conclusion,
+        "missing-guideline-line" => missing_guideline_line,
+        "missing-rationale" => missing_rationale,
+        "no-evidence-no-basis" => no_evidence_no_basis,
+        "section-covers-service" => section_covers_service,
+        "guideline-covers-body-part" => guideline_covers_body_part,
+        "page-covers-service" => page_covers_service,
+        "non-mtus-without-reason" => non_mtus_without_reason,
+        "not-said" => not_said,
+        "requires-concept" => requires_concept,
+        "denial-contradicted-by-summary" => denial_contradicted,
+        "certified-beyond-limit" => super::limits::beyond_limit,
+        "limit-misstated" => super::limits::limit_misstated,
+        "rationale-criteria-vs-decision" => super::stated_criteria::check,
+        "edition-in-force" => super::edition::check,
         // Run across letters (`crate::audit`) or on the letter's suppressions (`super::suppress`).
         "cross-letter-decisions"
         | "suppression-malformed"
         | "suppression-missing-reason"
         | "suppression-unknown-code"
-        | "suppression-unused" => {}
+        | "suppression-unused" => return None,
         // Validation rejects unknown checks; a rulebook built without validation simply skips them.
-        _ => {}
+        _ => return None,
+    };
+    Some(check)
+}
+
+/// Runs `rule`'s check on one item.
+pub fn run(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    if let Some(check) = check_named(&rule.check) {
+        check(rule, ctx, out);
     }
 }
 
@@ -169,7 +184,7 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         .item
         .rationale
         .as_ref()
-        .map_or(0, |r| r.value.split_whitespace().take(8).count());
+        .map_or(0, |r| count_words(&r.value, 8));
     if words >= 8 {
         return;
     }
@@ -191,6 +206,33 @@ fn missing_rationale(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         vec![label(span, "rationale")],
         None,
     ));
+}
+
+/// How many words `s` has, counted no further than `most`: what
+/// `s.split_whitespace().take(most).count()` gives, with an ASCII byte read
+/// as a byte and only a non-ASCII one decoded.
+fn count_words(s: &str, most: usize) -> usize {
+    let b = s.as_bytes();
+    let (mut n, mut in_word, mut i) = (0, false, 0);
+    while i < b.len() && n < most {
+        let (space, len) = match b[i] {
+            // `char::is_whitespace` on ASCII: the vertical tab too, which
+            // `u8::is_ascii_whitespace` leaves out.
+            c if c.is_ascii() => (matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1),
+            _ => match s[i..].chars().next() {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => break,
+            },
+        };
+        if space {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            n += 1;
+        }
+        i += len;
+    }
+    n
 }
 
 static CITES_SOMETHING: ByText<RuleRegex> = ByText::new(|unicode| {
@@ -416,7 +458,7 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
     let Some(service) = ctx.services.iter().find(|s| {
         s.governed_by
             .iter()
-            .any(|r| ctx.book.section(r).is_some_and(|(g, _)| g.mtus))
+            .any(|r| ctx.engine.section(r).is_some_and(|(g, _)| g.mtus))
     }) else {
         return;
     };
@@ -431,7 +473,7 @@ fn non_mtus_without_reason(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding
     let mtus: Vec<String> = service
         .governed_by
         .iter()
-        .filter(|r| ctx.book.section(r).is_some_and(|(g, _)| g.mtus))
+        .filter(|r| ctx.engine.section(r).is_some_and(|(g, _)| g.mtus))
         .cloned()
         .collect();
     out.push(finding(
@@ -544,6 +586,8 @@ pub struct NotSaidMatcher<'a> {
     /// The forward half alone, for the searches anchored at a gate's first
     /// words; also compiled on first use.
     forward: std::sync::OnceLock<Option<Forward>>,
+    /// The words a match needs (see [`super::gate`]), read on first use.
+    gate: std::sync::OnceLock<Option<Gate>>,
 }
 
 impl NotSaidMatcher<'_> {
@@ -558,6 +602,14 @@ impl NotSaidMatcher<'_> {
     fn forward(&self) -> Option<&Forward> {
         self.forward
             .get_or_init(|| Forward::build(self.pattern))
+            .as_ref()
+    }
+
+    /// The pattern's gate; `None` where it has none and every sentence is
+    /// searched whole.
+    fn gate(&self, book: &Rulebook) -> Option<&Gate> {
+        self.gate
+            .get_or_init(|| Gate::of(self.pattern, book.parsed_pattern(self.pattern)))
             .as_ref()
     }
 
@@ -702,6 +754,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
                     pattern: &n.pattern,
                     regex: std::sync::OnceLock::new(),
                     forward: std::sync::OnceLock::new(),
+                    gate: std::sync::OnceLock::new(),
                 });
             }
         }
@@ -709,7 +762,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     out
 }
 
-/// Sections an item is decided under or governed by.
+/// Sections an item is decided under or governed by, sorted.
 pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
     let mut refs = ctx.cited.section_refs();
     // Services of one item share most of their sections: a section already
@@ -725,48 +778,72 @@ pub(super) fn relevant_sections(ctx: &ItemContext) -> Vec<String> {
     refs
 }
 
-fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    let Some(rationale) = &ctx.rationale else {
-        return;
-    };
-    // A misstatement is about a guideline the letter relies on: sections it
-    // cites, or sections of a cited guideline that govern the service. A
-    // rationale quoting ODG is not misquoting the MTUS section ODG contradicts.
-    let cited_guidelines: Vec<&str> = ctx
+/// Of [`relevant_sections`], those in a guideline the item's MTUS citations
+/// resolve to, each with its rulebook section where the rulebook has it. A
+/// misstatement or a limit is about a guideline the letter relies on: a
+/// rationale quoting ODG is not misquoting the MTUS section ODG contradicts.
+pub(super) fn cited_relevant_sections<'a>(
+    ctx: &ItemContext<'a>,
+) -> Vec<(String, Option<&'a Section>)> {
+    let cited: Vec<&str> = ctx
         .cited
         .mtus
         .iter()
         .filter_map(|r| r.guideline.map(|g| g.id.as_str()))
         .collect();
-    let relevant: Vec<String> = relevant_sections(ctx)
-        .into_iter()
-        .filter(|r| {
-            r.split_once('/')
-                .is_some_and(|(g, _)| cited_guidelines.contains(&g))
-        })
+    if cited.is_empty() {
+        return Vec::new();
+    }
+    ctx.relevant_sections()
+        .iter()
+        .filter(|r| r.split_once('/').is_some_and(|(g, _)| cited.contains(&g)))
+        .map(|r| (r.clone(), ctx.engine.section(r).map(|(_, s)| s)))
+        .collect()
+}
+
+fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
+    let Some(rationale) = &ctx.rationale else {
+        return;
+    };
+    // A misstatement is about a guideline the letter relies on: sections it
+    // cites, or sections of a cited guideline that govern the service (see
+    // [`cited_relevant_sections`]). Their patterns are tried in rulebook
+    // order, as findings at one place keep the order they are found in.
+    let mut patterns: Vec<usize> = ctx
+        .cited_relevant_sections()
+        .iter()
+        .filter(|(r, _)| rule.sections.is_empty() || rule.sections.contains(r))
+        .flat_map(|(r, _)| ctx.engine.not_said_of(r))
         .collect();
+    if patterns.is_empty() {
+        return;
+    }
+    patterns.sort_unstable();
     let folded = &rationale.folded;
     let t = folded.as_str();
-    let gates = &ctx.engine.not_said_gates;
     let sentences = &rationale.sentences;
     // The gates are read per sentence, as the patterns are: a pattern's first
     // and last words in two sentences do not make a match.
-    let mut scanned: Option<super::gate::Scanned> = None;
-    for (i, m) in ctx.engine.not_said.iter().enumerate() {
-        if !relevant.contains(&m.section_ref)
-            || (!rule.sections.is_empty() && !rule.sections.contains(&m.section_ref))
-        {
-            continue;
-        }
+    for m in patterns.into_iter().map(|i| &ctx.engine.not_said[i]) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
-        let scanned = scanned.get_or_insert_with(|| gates.scan_sentences(t.as_bytes(), sentences));
-        for (k, &(s, e)) in sentences.iter().enumerate() {
-            let p = scanned.sentence(k);
-            if !gates.open(&p, i) {
-                continue;
-            }
+        let gate = m.gate(ctx.book);
+        let lower = match gate {
+            Some(_) => ctx.rationale_lower().unwrap_or_default(),
+            None => &[],
+        };
+        let mut opening = gate.map(Gate::opening);
+        for &(s, e) in sentences {
+            // Where a match could start: past a sentence without the
+            // pattern's first or last words, nowhere.
+            let first = match &mut opening {
+                Some(o) => match o.at(lower, s, e) {
+                    Some(at) => Some(at),
+                    None => continue,
+                },
+                None => None,
+            };
             if m.forward().is_none() && m.regex().is_none() {
                 break;
             }
@@ -774,9 +851,22 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             // A match starts where one of the pattern's first words does: an
             // anchored search from each of those is the leftmost match, and
             // walks a few dozen bytes where a search for it walks the sentence.
-            let hit = match gates.starts(&p, i) {
-                Some(mut starts) => starts.find_map(|at| m.match_at(sentence, at)),
-                None => m
+            let hit = match (gate, first, &mut opening) {
+                (Some(g), Some(mut at), Some(o)) => loop {
+                    // A match ends with a last word: none after a candidate,
+                    // no match from it or a later one.
+                    if !o.closes(lower, at, e) {
+                        break None;
+                    }
+                    if let Some(hit) = m.match_at(sentence, at - s) {
+                        break Some(hit);
+                    }
+                    match g.next_start(lower, at + 1, e) {
+                        Some(next) => at = next,
+                        None => break None,
+                    }
+                },
+                _ => m
                     .regex()
                     .and_then(|r| r.find(sentence))
                     .map(|h| (h.start(), h.end())),
@@ -825,7 +915,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     // letter cites to them; a rule naming none holds an item to the criteria
     // of the sections its letter cites, the ones the reviewer relied on.
     let cited = ctx.cited.section_refs();
-    let relevant = relevant_sections(ctx);
+    let relevant = ctx.relevant_sections();
     let sections: Vec<&String> = if rule.sections.is_empty() {
         // Sections a more specific requires-concept rule holds are left to it.
         let specific: Vec<&String> = ctx
@@ -843,7 +933,7 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
             .collect()
     };
     for reference in sections {
-        let Some((_, section)) = ctx.book.section(reference) else {
+        let Some((_, section)) = ctx.engine.section(reference) else {
             continue;
         };
         for c in &section.criteria {
@@ -1014,6 +1104,43 @@ mod by_text {
             }
         }
         assert!(matched > 0, "the sentences match some pattern");
+    }
+
+    /// The word count reads words as `split_whitespace` does, on text with
+    /// every kind of ASCII and Unicode space.
+    #[test]
+    fn words_count_as_split_whitespace_counts_them() {
+        let pieces = [
+            "word",
+            "x",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\x0b",
+            "\x0c",
+            "\r",
+            "\u{a0}",
+            "\u{85}",
+            "\u{2003}",
+            "\u{3000}",
+            "\u{200b}",
+            "é",
+            "ſ",
+            "\u{212a}",
+            "\u{1f600}",
+            "-",
+            ".",
+        ];
+        for t in crate::parse::generated::joins(&pieces, 5000, 20) {
+            for most in [0, 1, 3, 8, 100] {
+                assert_eq!(
+                    count_words(&t, most),
+                    t.split_whitespace().take(most).count(),
+                    "{t:?} {most}"
+                );
+            }
+        }
     }
 
     #[test]

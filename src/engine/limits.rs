@@ -3,7 +3,7 @@
 //! quotes the guideline's limit wrongly.
 
 use super::ItemContext;
-use super::checks::{ByText, RuleRegex, finding, label, lean_regex, relevant_sections};
+use super::checks::{ByText, RuleRegex, finding, label, lean_regex};
 use super::quantity::{self, Amount};
 use crate::finding::Finding;
 use crate::fold::Folded;
@@ -47,31 +47,16 @@ fn applies(l: &Limit, ctx: &ItemContext) -> bool {
             .is_none_or(|c| ctx.concepts().affirmed(c).is_none())
 }
 
-/// Guideline ids of the MTUS citations that resolve. ODG is left out: its
-/// sections are not resolved from a citation, and its limits differ by body
-/// part, so a knee request would be measured against the shoulder's.
-fn cited_guidelines(ctx: &ItemContext) -> Vec<String> {
-    ctx.cited
-        .mtus
+/// Sections relevant to the item within the guidelines its MTUS citations
+/// resolve to (see [`super::checks::cited_relevant_sections`]), and that
+/// `rule` names if it names any. ODG is left out: its sections are not
+/// resolved from a citation, and its limits differ by body part, so a knee
+/// request would be measured against the shoulder's.
+fn sections_of<'c, 'a>(ctx: &'c ItemContext<'a>, rule: &Rule) -> Vec<(&'c str, &'a Section)> {
+    ctx.cited_relevant_sections()
         .iter()
-        .filter_map(|r| r.guideline.map(|g| g.id.clone()))
-        .collect()
-}
-
-/// Sections relevant to the item within the guidelines in `guidelines`.
-fn sections_of<'a>(
-    ctx: &ItemContext<'a>,
-    rule: &Rule,
-    guidelines: &[String],
-) -> Vec<(String, &'a Section)> {
-    relevant_sections(ctx)
-        .into_iter()
-        .filter(|r| {
-            r.split_once('/')
-                .is_some_and(|(g, _)| guidelines.iter().any(|x| x == g))
-        })
-        .filter(|r| rule.sections.is_empty() || rule.sections.contains(r))
-        .filter_map(|r| ctx.book.section(&r).map(|(_, s)| (r, s)))
+        .filter(|(r, _)| rule.sections.is_empty() || rule.sections.contains(r))
+        .filter_map(|(r, s)| Some((r.as_str(), (*s)?)))
         .collect()
 }
 
@@ -102,7 +87,7 @@ pub fn beyond_limit(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     if ctx.item.decision.value != Decision::Overturned {
         return;
     }
-    let sections = sections_of(ctx, rule, &cited_guidelines(ctx));
+    let sections = sections_of(ctx, rule);
     // Most items fall under no section with a limit: no need to read the request.
     if sections.iter().all(|(_, s)| s.limits.is_empty()) {
         return;
@@ -197,8 +182,7 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     let Some(rationale) = &ctx.rationale else {
         return;
     };
-    let cited = cited_guidelines(ctx);
-    let sections = sections_of(ctx, rule, &cited);
+    let sections = sections_of(ctx, rule);
     let cites_other = ctx
         .item
         .maximus
@@ -221,7 +205,8 @@ pub fn limit_misstated(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
     // outside ASCII is left to it, which alone pays for the Unicode build).
     // A pass over the whole rationale first paid twice for every rationale
     // that claims one.
-    let may_claim = quantity::may_claim_counts(t, &rationale.sentences);
+    let lower = ctx.rationale_lower().unwrap_or_default();
+    let may_claim = quantity::may_claim_counts(t, lower, &rationale.sentences);
     for (&(s, e), _) in rationale
         .sentences
         .iter()

@@ -32,8 +32,17 @@ pub struct Engine<'a> {
     concepts: concepts::ConceptMatcher,
     citations: resolve::Index<'a>,
     not_said: Vec<checks::NotSaidMatcher<'a>>,
-    /// Gates of the `not_said` patterns, in the same order.
-    not_said_gates: gate::Gates,
+    /// (section reference, index in `not_said`) of every pattern, sorted.
+    not_said_by_section: Vec<(String, usize)>,
+    /// The item check of each rule, in rulebook order (see [`checks::check_named`]).
+    checks: Vec<Option<checks::Check>>,
+    /// Every `<guideline>/<section>` reference the rulebook's sections make,
+    /// sorted, with what [`Rulebook::section`] finds for it.
+    sections: Vec<(
+        String,
+        &'a crate::rulebook::Guideline,
+        &'a crate::rulebook::Section,
+    )>,
 }
 
 /// What the checks know about one item.
@@ -54,13 +63,16 @@ pub struct ItemContext<'a> {
     summary: &'a OnceCell<concepts::Facts>,
     rationale_facts: OnceCell<concepts::Facts>,
     facts: OnceCell<concepts::Facts>,
+    rationale_lower: OnceCell<Vec<u8>>,
+    relevant: OnceCell<Vec<String>>,
+    cited_relevant: OnceCell<Vec<(String, Option<&'a crate::rulebook::Section>)>>,
 }
 
 // Concept reading is most of the cost of a letter, and most items need only
 // part of it: a denial reads its rationale's negated mentions and goes to the
 // case summary only for one that is denied flatly; criteria and limits are
 // read for the few sections that have them. So each part is read on first use.
-impl ItemContext<'_> {
+impl<'a> ItemContext<'a> {
     /// The case summary's mentions.
     pub fn summary_facts(&self) -> &concepts::Facts {
         self.summary.get_or_init(|| {
@@ -74,6 +86,29 @@ impl ItemContext<'_> {
             concepts::Facts::default()
                 .with_rationale(self.rationale.as_ref(), &self.engine.concepts)
         })
+    }
+
+    /// Sections the item is decided under or governed by (see
+    /// [`checks::relevant_sections`]), worked out once for every check.
+    pub fn relevant_sections(&self) -> &[String] {
+        self.relevant
+            .get_or_init(|| checks::relevant_sections(self))
+    }
+
+    /// [`checks::cited_relevant_sections`], worked out once for every check.
+    pub fn cited_relevant_sections(&self) -> &[(String, Option<&'a crate::rulebook::Section>)] {
+        self.cited_relevant
+            .get_or_init(|| checks::cited_relevant_sections(self))
+    }
+
+    /// The folded rationale in ASCII lowercase, every byte where it was:
+    /// what the checks' literal searches read, made once for all of them.
+    pub fn rationale_lower(&self) -> Option<&[u8]> {
+        let r = self.rationale.as_ref()?;
+        Some(
+            self.rationale_lower
+                .get_or_init(|| r.folded.as_str().as_bytes().to_ascii_lowercase()),
+        )
     }
 
     /// Every mention the item's checks see: the case summary's, then the
@@ -91,16 +126,54 @@ impl ItemContext<'_> {
 impl<'a> Engine<'a> {
     pub fn new(book: &'a Rulebook) -> Engine<'a> {
         let not_said = checks::compile_not_said(book);
+        let mut not_said_by_section: Vec<(String, usize)> = not_said
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.section_ref.clone(), i))
+            .collect();
+        not_said_by_section.sort_unstable();
         Engine {
             book,
             services: service::compile(book),
             concepts: concepts::compile(book),
             citations: resolve::Index::new(book),
-            not_said_gates: gate::Gates::with_parsed(not_said.iter().map(|m| m.pattern), |p| {
-                book.parsed_pattern(p)
-            }),
             not_said,
+            not_said_by_section,
+            checks: book
+                .rules
+                .iter()
+                .map(|(_, r)| checks::check_named(&r.check))
+                .collect(),
+            sections: section_table(book),
         }
+    }
+
+    /// [`Rulebook::section`], looked up by bisection: the checks ask it for
+    /// every section an item relies on.
+    pub fn section(
+        &self,
+        reference: &str,
+    ) -> Option<(&'a crate::rulebook::Guideline, &'a crate::rulebook::Section)> {
+        match self
+            .sections
+            .binary_search_by(|(r, _, _)| r.as_str().cmp(reference))
+        {
+            Ok(i) => Some((self.sections[i].1, self.sections[i].2)),
+            // A reference no section makes may still name one (the rulebook
+            // reads it its own way): asked of the rulebook.
+            Err(_) => self.book.section(reference),
+        }
+    }
+
+    /// Indexes in `not_said` of the patterns of the section `reference`.
+    fn not_said_of<'s>(&'s self, reference: &'s str) -> impl Iterator<Item = usize> + 's {
+        let from = self
+            .not_said_by_section
+            .partition_point(|(r, _)| r.as_str() < reference);
+        self.not_said_by_section[from..]
+            .iter()
+            .take_while(move |(r, _)| r == reference)
+            .map(|&(_, i)| i)
     }
 
     /// Evaluates `letter` (parsed from `text`) with the rules `selected` keeps.
@@ -167,12 +240,13 @@ impl<'a> Engine<'a> {
         selected: &dyn Fn(&Rule) -> bool,
         facts: bool,
     ) -> (Vec<Finding>, Vec<ItemFacts>) {
-        let rules: Vec<&Rule> = self
+        let rules: Vec<(&Rule, checks::Check)> = self
             .book
             .rules
             .iter()
-            .map(|(_, r)| r)
-            .filter(|r| selected(r))
+            .zip(&self.checks)
+            .filter_map(|((_, r), c)| Some((r, (*c)?)))
+            .filter(|(r, _)| selected(r))
             .collect();
         let mut findings = Vec::new();
         let mut item_facts = Vec::new();
@@ -195,9 +269,12 @@ impl<'a> Engine<'a> {
                 summary: &summary,
                 rationale_facts: OnceCell::new(),
                 facts: OnceCell::new(),
+                rationale_lower: OnceCell::new(),
+                relevant: OnceCell::new(),
+                cited_relevant: OnceCell::new(),
             };
-            for rule in &rules {
-                checks::run(rule, &ctx, &mut findings);
+            for (rule, check) in &rules {
+                check(rule, &ctx, &mut findings);
             }
             if facts {
                 item_facts.push(ItemFacts::of(&ctx));
@@ -208,6 +285,30 @@ impl<'a> Engine<'a> {
         findings.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.item == b.item);
         (findings, item_facts)
     }
+}
+
+/// The table behind [`Engine::section`]: each reference made once, with
+/// what the rulebook finds for it, so that the table reads as it does.
+fn section_table(
+    book: &Rulebook,
+) -> Vec<(
+    String,
+    &crate::rulebook::Guideline,
+    &crate::rulebook::Section,
+)> {
+    let mut refs: Vec<String> = book
+        .guidelines
+        .iter()
+        .flat_map(|(_, g)| g.sections.iter().map(move |s| format!("{}/{}", g.id, s.id)))
+        .collect();
+    refs.sort_unstable();
+    refs.dedup();
+    refs.into_iter()
+        .filter_map(|r| {
+            let (g, s) = book.section(&r)?;
+            Some((r, g, s))
+        })
+        .collect()
 }
 
 /// A letter's findings once its suppressions are applied.
@@ -272,7 +373,7 @@ impl ItemFacts {
             .section_refs()
             .into_iter()
             .filter_map(|r| {
-                let (_, s) = ctx.book.section(&r)?;
+                let (_, s) = ctx.engine.section(&r)?;
                 (!s.criteria.is_empty()).then(|| {
                     let met = s
                         .criteria
@@ -297,6 +398,26 @@ impl ItemFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The engine's section table finds what the rulebook finds, for every
+    /// reference its sections make and for odd ones.
+    #[test]
+    fn sections_by_bisection_are_the_rulebooks() {
+        let book = Rulebook::from_sources(crate::rulebook::files::embedded()).expect("rulebook");
+        let engine = Engine::new(&book);
+        let mut refs: Vec<String> = engine.sections.iter().map(|(r, _, _)| r.clone()).collect();
+        assert!(refs.len() > 10);
+        refs.extend(
+            ["", "/", "x/y", "cpmtg-2016/", "/tens", "cpmtg-2016/tens/x"].map(String::from),
+        );
+        let odd: Vec<String> = refs.iter().map(|r| format!("{r}x")).collect();
+        for r in refs.iter().chain(&odd) {
+            let ptrs = |x: Option<(&crate::rulebook::Guideline, &crate::rulebook::Section)>| {
+                x.map(|(g, s)| (std::ptr::from_ref(g), std::ptr::from_ref(s)))
+            };
+            assert_eq!(ptrs(engine.section(r)), ptrs(book.section(r)), "{r}");
+        }
+    }
 
     /// An item's facts, read part by part as checks ask, are what reading
     /// the whole case summary and then its rationale gives, in that order.
@@ -328,6 +449,9 @@ mod tests {
                 summary: &summary,
                 rationale_facts: OnceCell::new(),
                 facts: OnceCell::new(),
+                rationale_lower: OnceCell::new(),
+                relevant: OnceCell::new(),
+                cited_relevant: OnceCell::new(),
             };
             // The rationale alone first, as the denial check reads it.
             let alone = format!("{:?}", ctx.rationale_facts().mentions);

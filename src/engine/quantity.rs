@@ -245,25 +245,18 @@ pub fn may_claim_a_count(text: &str) -> bool {
 }
 
 /// [`may_claim_a_count`] for each of `sentences` (ranges of `text`), most
-/// of them ruled out by a vector search for the claim's verbs in a
-/// lowercased copy of the text, made once, rather than by the regex's walk
-/// a byte at a time: every match of the ASCII build holds one of them.
-pub fn may_claim_counts(text: &str, sentences: &[(usize, usize)]) -> Vec<bool> {
-    thread_local! {
-        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    LOWER.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
-        sentences
-            .iter()
-            .map(|&(s, e)| {
-                let sentence = &text[s..e];
-                !sentence.is_ascii()
-                    || (CLAIM_VERBS.is_match(&lower[s..e]) && may_claim_a_count(sentence))
-            })
-            .collect()
-    })
+/// of them ruled out by a vector search for the claim's verbs in `lower`,
+/// the text in ASCII lowercase, rather than by the regex's walk a byte at a
+/// time: every match of the ASCII build holds one of them.
+pub fn may_claim_counts(text: &str, lower: &[u8], sentences: &[(usize, usize)]) -> Vec<bool> {
+    sentences
+        .iter()
+        .map(|&(s, e)| {
+            let sentence = &text[s..e];
+            !sentence.is_ascii()
+                || (CLAIM_VERBS.is_match(&lower[s..e]) && may_claim_a_count(sentence))
+        })
+        .collect()
 }
 
 /// The stems of [`CLAIM`]'s verbs, lowercase.
@@ -539,7 +532,7 @@ mod tests {
         ];
         for t in crate::parse::generated::joins(&pieces, 3000, 8) {
             let sentences = crate::engine::concepts::sentences(&t);
-            let got = may_claim_counts(&t, &sentences);
+            let got = may_claim_counts(&t, t.to_ascii_lowercase().as_bytes(), &sentences);
             for (k, &(s, e)) in sentences.iter().enumerate() {
                 let sentence = &t[s..e];
                 let want = !sentence.is_ascii() || ascii.is_match(sentence);

@@ -103,7 +103,7 @@ fn word_byte(b: u8) -> bool {
 /// it holds a verdict verb whole, or a long s ('ſ'), which the Unicode
 /// patterns read as an `s`. No other non-ASCII character folds to a letter
 /// of the verbs (see the test `only_long_s_folds_into_the_verbs`).
-fn may_state_a_verdict(t: &[u8], sentences: &[(usize, usize)]) -> Vec<bool> {
+fn may_state_a_verdict(t: &[u8], lower: &[u8], sentences: &[(usize, usize)]) -> Vec<bool> {
     // The verbs' stems, searched in a lowercased copy by a packed (SIMD)
     // searcher: an ASCII-case-insensitive automaton walks the text a byte
     // at a time, at three times the cost. Leftmost matches miss no verb: one
@@ -114,40 +114,33 @@ fn may_state_a_verdict(t: &[u8], sentences: &[(usize, usize)]) -> Vec<bool> {
             .build(["meet", "met", "satisf", "fulfil", "ſ"])
             .expect("stems")
     });
-    thread_local! {
-        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
     let mut may = vec![false; sentences.len()];
-    LOWER.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend(t.iter().map(u8::to_ascii_lowercase));
-        for m in STEMS.find_iter(lower.as_slice()) {
-            let a = m.start();
-            let Some(k) = sentences.partition_point(|&(s, _)| s <= a).checked_sub(1) else {
-                continue;
-            };
-            let (s, e) = sentences[k];
-            if m.end() > e {
-                continue;
-            }
-            if lower[a] >= 0x80 {
-                // 'ſ': any word of the sentence may be a verb.
-                may[k] = true;
-                continue;
-            }
-            if a > s && word_byte(t[a - 1]) {
-                continue;
-            }
-            let end = lower[a..e]
-                .iter()
-                .position(|&c| !word_byte(c))
-                .map_or(e, |i| a + i);
-            // A non-ASCII character after the stem may be part of the word
-            // (Unicode `\w`): the sentence is left to the regexes.
-            may[k] |= (end < e && lower[end] >= 0x80)
-                || VERDICT_VERBS.iter().any(|v| v.as_bytes() == &lower[a..end]);
+    for m in STEMS.find_iter(lower) {
+        let a = m.start();
+        let Some(k) = sentences.partition_point(|&(s, _)| s <= a).checked_sub(1) else {
+            continue;
+        };
+        let (s, e) = sentences[k];
+        if m.end() > e {
+            continue;
         }
-    });
+        if lower[a] >= 0x80 {
+            // 'ſ': any word of the sentence may be a verb.
+            may[k] = true;
+            continue;
+        }
+        if a > s && word_byte(t[a - 1]) {
+            continue;
+        }
+        let end = lower[a..e]
+            .iter()
+            .position(|&c| !word_byte(c))
+            .map_or(e, |i| a + i);
+        // A non-ASCII character after the stem may be part of the word
+        // (Unicode `\w`): the sentence is left to the regexes.
+        may[k] |= (end < e && lower[end] >= 0x80)
+            || VERDICT_VERBS.iter().any(|v| v.as_bytes() == &lower[a..end]);
+    }
     may
 }
 
@@ -155,11 +148,12 @@ fn may_state_a_verdict(t: &[u8], sentences: &[(usize, usize)]) -> Vec<bool> {
 type Found = Option<(usize, usize)>;
 
 /// The first sentence finding the criteria unmet and the first finding them
-/// met, as byte ranges of `t`. `sentences` are sorted and disjoint.
-fn verdicts(t: &str, sentences: &[(usize, usize)]) -> (Found, Found) {
+/// met, as byte ranges of `t`, which `lower` is in ASCII lowercase.
+/// `sentences` are sorted and disjoint.
+fn verdicts(t: &str, lower: &[u8], sentences: &[(usize, usize)]) -> (Found, Found) {
     let mut unmet = None;
     let mut met = None;
-    let may = may_state_a_verdict(t.as_bytes(), sentences);
+    let may = may_state_a_verdict(t.as_bytes(), lower, sentences);
     for (&(s, e), _) in sentences.iter().zip(&may).filter(|(_, may)| **may) {
         let sentence = &t.as_bytes()[s..e];
         let v = Verdicts::for_text(sentence);
@@ -208,7 +202,8 @@ pub fn check(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         return;
     };
     let folded = &rationale.folded;
-    let (unmet, met) = verdicts(folded.as_str(), &rationale.sentences);
+    let lower = ctx.rationale_lower().unwrap_or_default();
+    let (unmet, met) = verdicts(folded.as_str(), lower, &rationale.sentences);
     // A rationale that finds both is weighing parts of the request; no verdict to hold it to.
     let (words, finds) = match (ctx.item.decision.value, unmet, met) {
         (Decision::Overturned, Some(w), None) => (w, "unmet"),
@@ -298,7 +293,10 @@ mod tests {
         assert!(!Verdicts::build(false).unmet.is_match(window.as_bytes()));
         let t = "Criteria have been ſatiſfied. The patient doeſ not fulfil the criteria.";
         let s = crate::engine::concepts::sentences(t);
-        assert_eq!(verdicts(t, &s), plain(t, &s));
+        assert_eq!(
+            verdicts(t, t.to_ascii_lowercase().as_bytes(), &s),
+            plain(t, &s)
+        );
         assert!(plain(t, &s).0.is_some() && plain(t, &s).1.is_some());
     }
 
@@ -371,7 +369,11 @@ mod tests {
         ];
         for text in crate::parse::generated::joins(&pieces, 20_000, 16) {
             let s = crate::engine::concepts::sentences(&text);
-            assert_eq!(verdicts(&text, &s), plain(&text, &s), "{text:?}");
+            assert_eq!(
+                verdicts(&text, text.to_ascii_lowercase().as_bytes(), &s),
+                plain(&text, &s),
+                "{text:?}"
+            );
         }
     }
 
