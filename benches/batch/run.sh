@@ -26,6 +26,7 @@ BIG=0
 SEMGREP=0
 SEMGREP_MAX=5000
 REPEAT=1
+PAIRED=0
 OUT=""
 SIZES=()
 PER_DIR=1000
@@ -47,6 +48,10 @@ Options:
   --semgrep-max N   largest size semgrep is run at (default $SEMGREP_MAX; semgrep checks
                     about 100 letters a second)
   --repeat R        run each command R times and report the median of each figure (default 1)
+  --paired R        also run R rounds of rg and imrlint \`check --format json\` (1 thread)
+                    in turn at every size, and report the median of the rounds' CPU ratios:
+                    on a shared machine whose speed drifts, a ratio taken within one round
+                    is steadier than a ratio of medians taken minutes apart (default 0: off)
   --source DIR      letters to replicate (default: $SOURCE)
   --corpus-root DIR where corpora are built and reused (default: $CORPUS_ROOT)
   --imrlint PATH    imrlint binary to measure (default: cargo build --release, then
@@ -73,6 +78,7 @@ while (($#)); do
         --semgrep) SEMGREP=1; shift ;;
         --semgrep-max) [[ $# -ge 2 ]] || die "--semgrep-max needs a number"; SEMGREP_MAX=$2; shift 2 ;;
         --repeat) [[ $# -ge 2 ]] || die "--repeat needs a number"; REPEAT=$2; shift 2 ;;
+        --paired) [[ $# -ge 2 ]] || die "--paired needs a number"; PAIRED=$2; shift 2 ;;
         --source) [[ $# -ge 2 ]] || die "--source needs a directory"; SOURCE=$2; shift 2 ;;
         --corpus-root) [[ $# -ge 2 ]] || die "--corpus-root needs a directory"; CORPUS_ROOT=$2; shift 2 ;;
         --imrlint) [[ $# -ge 2 ]] || die "--imrlint needs a path"; IMRLINT_BIN=$2; BUILD=0; shift 2 ;;
@@ -90,6 +96,7 @@ for n in "${SIZES[@]}"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "a size must be a positive number of letters, not '$n'"
 done
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a positive number, not '$REPEAT'"
+[[ $PAIRED =~ ^[0-9]+$ ]] || die "--paired must be a number, not '$PAIRED'"
 [[ $SEMGREP_MAX =~ ^[0-9]+$ ]] || die "--semgrep-max must be a number, not '$SEMGREP_MAX'"
 # Sizes in increasing order, without duplicates.
 mapfile -t SIZES < <(printf '%s\n' "${SIZES[@]}" | sort -n -u)
@@ -417,6 +424,42 @@ run_case() {
     note "    wall ${M_WALL}s, CPU ${M_CPU}s (time -v: ${M_GNUCPU}s), peak RSS ${M_RSS} MiB"
 }
 
+# cpu_once CMD... : one run, stdout to /dev/null; prints user + sys seconds. Exit status
+# 0 or 1 is a run (rg and imrlint exit 1 when they find nothing / report findings).
+cpu_once() {
+    local bt=$WORK/bash-time-once rc=0 w u s
+    { TIMEFORMAT='%3R %3U %3S'; time "$@" >/dev/null 2>"$WORK/stderr-once"; } 2>"$bt" || rc=$?
+    ((rc <= 1)) || { echo "FAILED"; return 0; }
+    read -r w u s <"$bt"
+    awk -v u="$u" -v s="$s" 'BEGIN {printf "%.3f", u + s}'
+}
+
+# Paired rounds at one size: rg patterns.txt, rg -i phrases.txt, imrlint json, in turn.
+declare -A PAIR_ROWS  # "<letters>" -> "imrlint|rg|ratio med|min|max|phrases|ratio med|min|max"
+paired() { # letters corpus
+    local n=$1 corpus=$2 r a b c
+    local ic=() rc=() pc=() r1=() r2=()
+    note "  paired rounds: $PAIRED"
+    for ((r = 0; r < PAIRED; r++)); do
+        a=$(cpu_once rg -j 1 -c -F -f "$PATTERNS" "$corpus")
+        c=""
+        [[ -n $PHRASES ]] && c=$(cpu_once rg -j 1 -c -i -F -f "$PHRASES" "$corpus")
+        b=$(cpu_once "$IMRLINT" check --format json "${QUIET[@]}" --threads 1 "$corpus")
+        if [[ $a == FAILED || $b == FAILED || $c == FAILED ]]; then
+            note "  paired round $r: a run failed"; FAILED=1; continue
+        fi
+        ic+=("$b"); rc+=("$a"); r1+=("$(awk -v b="$b" -v a="$a" 'BEGIN {printf "%.3f", b / a}')")
+        if [[ -n $c ]]; then pc+=("$c"); r2+=("$(awk -v b="$b" -v c="$c" 'BEGIN {printf "%.3f", b / c}')"); fi
+    done
+    ((${#ic[@]})) || return 0
+    local mm1 mm2="||||"
+    mm1="$(median "${r1[@]}")|$(printf '%s\n' "${r1[@]}" | sort -g | head -1)|$(printf '%s\n' "${r1[@]}" | sort -g | tail -1)"
+    if ((${#r2[@]})); then
+        mm2="$(median "${pc[@]}")|$(median "${r2[@]}")|$(printf '%s\n' "${r2[@]}" | sort -g | head -1)|$(printf '%s\n' "${r2[@]}" | sort -g | tail -1)"
+    fi
+    PAIR_ROWS["$n"]="$(median "${ic[@]}")|$(median "${rc[@]}")|$mm1|$mm2"
+}
+
 THOPT=()
 set_thopt() { # threads -> THOPT, the option words
     THOPT=(); [[ $1 == default ]] || THOPT=(--threads "$1")
@@ -495,6 +538,7 @@ for n in "${SIZES[@]}"; do
             [[ $fmt == json && $th != 2 ]] && IMRLINT_JSON1["$n"]=$M_CPU
         done
     done
+    if ((PAIRED)) && ((HAS_THREADS)); then paired "$n" "$corpus"; fi
 
     if [[ -n $SEMGREP_BIN ]] && ((n <= SEMGREP_MAX)); then
         for j in 1 2; do
@@ -525,6 +569,7 @@ done
 ratio() { # cpu base -> text
     awk -v c="$1" -v b="$2" 'BEGIN {if (b == "" || c == "" || b + 0 <= 0) print "n/a"; else printf "%.1f", c / b}'
 }
+xratio() { local r; r=$(ratio "$1" "$2"); [[ $r == n/a ]] && echo "$r" || echo "${r}x"; }
 rate() { awk -v n="$1" -v w="$2" 'BEGIN {if (w + 0 <= 0) print "n/a"; else printf "%.0f", n / w}'; }
 
 table() { # header-extra rows...
@@ -631,6 +676,42 @@ report() {
             echo "| letters | imrlint | rg patterns.txt | rg -i phrases.txt | rg rulebook.txt |"
             echo "|---|---:|---:|---:|---:|"
             printf '%s\n' "${rows[@]}"
+            echo
+        fi
+    fi
+    if ((${#PAIR_ROWS[@]})); then
+        echo "Paired rounds (\`--paired $PAIRED\`): each round runs \`rg -c -F -f patterns.txt\`, \`rg -c -i -F -f phrases.txt\` and imrlint \`check --format json --threads 1\` one after the other, and the ratio is taken within the round; the table gives the median CPU of each and the median (min-max) of the rounds' ratios:"
+        echo
+        echo "| letters | rounds | imrlint CPU s | rg patterns.txt CPU s | imrlint / rg patterns.txt | rg -i phrases.txt CPU s | imrlint / rg -i phrases.txt |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|"
+        local n pi pr m1 lo1 hi1 pp m2 lo2 hi2 sorted2 prev2="" pprev=()
+        mapfile -t sorted2 < <(printf '%s\n' "${!PAIR_ROWS[@]}" | sort -n)
+        for n in "${sorted2[@]}"; do
+            IFS='|' read -r pi pr m1 lo1 hi1 pp m2 lo2 hi2 <<<"${PAIR_ROWS[$n]}"
+            printf '| %s | %s | %.3f | %.3f | %.1fx (%.1f-%.1f) |' "$n" "$PAIRED" "$pi" "$pr" "$m1" "$lo1" "$hi1"
+            if [[ -n $pp ]]; then printf ' %.3f | %.1fx (%.1f-%.1f) |\n' "$pp" "$m2" "$lo2" "$hi2"; else echo " | |"; fi
+        done
+        echo
+        local rowsm=() a b
+        for n in "${sorted2[@]}"; do
+            if [[ -n $prev2 ]]; then
+                IFS='|' read -r pi pr m1 lo1 hi1 pp m2 lo2 hi2 <<<"${PAIR_ROWS[$n]}"
+                IFS='|' read -r a b _ _ _ c _ _ _ <<<"${PAIR_ROWS[$prev2]}"
+                local di dr dp
+                di=$(awk -v x="$a" -v y="$pi" -v m="$prev2" -v n="$n" 'BEGIN {printf "%.4f", 1000 * (y - x) / (n - m)}')
+                dr=$(awk -v x="$b" -v y="$pr" -v m="$prev2" -v n="$n" 'BEGIN {printf "%.4f", 1000 * (y - x) / (n - m)}')
+                dp=""
+                [[ -n $pp && -n $c ]] && dp=$(awk -v x="$c" -v y="$pp" -v m="$prev2" -v n="$n" 'BEGIN {printf "%.4f", 1000 * (y - x) / (n - m)}')
+                rowsm+=("| $prev2 -> $n | $di | $dr ($(xratio "$di" "$dr")) | ${dp:-n/a}$([[ -n $dp ]] && echo " ($(xratio "$di" "$dp"))") |")
+            fi
+            prev2=$n
+        done
+        if ((${#rowsm[@]})); then
+            echo "From the paired medians, CPU ms a letter between two sizes:"
+            echo
+            echo "| letters | imrlint | rg patterns.txt | rg -i phrases.txt |"
+            echo "|---|---:|---:|---:|"
+            printf '%s\n' "${rowsm[@]}"
             echo
         fi
     fi
