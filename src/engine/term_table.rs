@@ -20,22 +20,27 @@ use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
 /// A DFA over byte classes; state ids are premultiplied by the number of classes.
+///
+/// The fields are private because the walk trusts them: every id (the start
+/// and each transition) is the start of a whole row of `trans`, which
+/// [`Table::of`] makes so and [`Table::from_bytes`] checks, so the walk reads
+/// transitions with no bounds check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
-    /// The class of each byte.
-    pub classes: [u8; 256],
+    /// The class of each byte; each is below `stride`.
+    classes: [u8; 256],
     /// Number of classes (the length of a state's row).
-    pub stride: u32,
-    pub start: u32,
+    stride: u32,
+    start: u32,
     /// Ids below this are special: 0 is dead, the others match.
-    pub special: u32,
-    pub trans: Vec<u32>,
+    special: u32,
+    trans: Vec<u32>,
     /// (phrase, its length) of every match of every match state, in the
     /// crate's order.
-    pub matches: Vec<(u32, u32)>,
+    matches: Vec<(u32, u32)>,
     /// Where each state's matches begin in `matches`, by state number (0:
     /// dead, with none), and where the last one's end.
-    pub first: Vec<u32>,
+    first: Vec<u32>,
 }
 
 /// The crate's DFA for `phrases`, with no prefilter: leftmost-longest as
@@ -208,18 +213,45 @@ impl Table {
     /// From state `sid` at `hay[i]`, the first special state reached and
     /// where, or the state at the end of `hay`. Only the state and the
     /// position change from byte to byte: kept apart from the bookkeeping
-    /// of matches, the loop holds them in registers.
+    /// of matches, the loop holds them in registers. Eight bytes a turn, each
+    /// a class lookup, one unchecked transition and one comparison (the
+    /// block's loop unrolled): the bounds check and the loop's own test per
+    /// byte were a third of the walk.
     #[inline(always)]
-    fn run(&self, mut sid: u32, hay: &[u8], mut i: usize) -> (u32, usize) {
-        let (trans, classes, special) = (&self.trans[..], &self.classes, self.special);
-        while let Some(&b) = hay.get(i) {
-            sid = trans[sid as usize + usize::from(classes[usize::from(b)])];
-            i += 1;
+    fn run(&self, sid: u32, hay: &[u8], i: usize) -> (u32, usize) {
+        let (trans, classes) = (&self.trans[..], &self.classes);
+        let special = self.special as usize;
+        let step = |sid: usize, b: u8| -> usize {
+            let at = sid + usize::from(classes[usize::from(b)]);
+            debug_assert!(at < trans.len());
+            // SAFETY: `sid` is the start or was read from `trans`, so it
+            // begins a whole row (see `Table`), and a class is below the
+            // row's length `stride`.
+            unsafe { *trans.get_unchecked(at) as usize }
+        };
+        let Some(rest) = hay.get(i..) else {
+            return (sid, i);
+        };
+        let mut sid = sid as usize;
+        let (blocks, tail) = rest.as_chunks::<8>();
+        let mut at = i;
+        for block in blocks {
+            for (k, &b) in block.iter().enumerate() {
+                sid = step(sid, b);
+                if sid < special {
+                    return (sid as u32, at + k + 1);
+                }
+            }
+            at += 8;
+        }
+        for &b in tail {
+            sid = step(sid, b);
+            at += 1;
             if sid < special {
                 break;
             }
         }
-        (sid, i)
+        (sid as u32, at)
     }
 
     /// The table as bytes, for `build.rs` to write and [`Table::from_bytes`]
@@ -248,9 +280,25 @@ impl Table {
         out
     }
 
-    /// The table [`Table::to_bytes`] wrote; None when the lengths disagree.
-    /// The rows are not checked state by state: a wrong id would only make
-    /// the walk's indexing panic, and `build.rs` writes what [`Table::of`] made.
+    /// Whether no id in `ids` is past `last_row`. With ids and `last_row`
+    /// below 2^31, the top bit of `last_row - id` is set just when the id is
+    /// past it: ORed over the ids (and the ids themselves, for their top
+    /// bit) rather than compared, the loop has no branch and runs on SSE2
+    /// vectors; the tables are a million ids, read at every start.
+    fn within(ids: &[u32], last_row: usize) -> bool {
+        let Ok(last_row) = u32::try_from(last_row) else {
+            return false;
+        };
+        let worst = ids
+            .iter()
+            .fold(last_row, |acc, &t| acc | t | last_row.wrapping_sub(t));
+        worst >> 31 == 0
+    }
+
+    /// The table [`Table::to_bytes`] wrote; None when the lengths disagree
+    /// or an id does not begin a whole row. The ids are not checked to be
+    /// multiples of the stride: a wrong one would only find wrong matches,
+    /// and `build.rs` writes what [`Table::of`] made.
     pub fn from_bytes(bytes: &[u8]) -> Option<Table> {
         let (head, rest) = bytes.split_first_chunk::<24>()?;
         let (words, _) = head.as_chunks::<4>();
@@ -275,12 +323,16 @@ impl Table {
             .chunks_exact(2)
             .map(|w| (w[0], w[1]))
             .collect();
+        // The start of the last row: no id may be past it.
+        let last_row = n_trans.wrapping_sub(stride as usize);
         let fits = stride > 0
+            && n_trans >= stride as usize
             && n_trans % stride as usize == 0
             && first.len() == (special / stride) as usize + 1
             && first.is_sorted()
             && first.last().is_some_and(|&f| f as usize == matches.len())
-            && (start as usize) < n_trans
+            && (start as usize) <= last_row
+            && Table::within(&trans, last_row)
             && classes.iter().all(|&c| u32::from(c) < stride);
         fits.then_some(Table {
             classes,
@@ -376,6 +428,16 @@ mod tests {
         let bytes = table(&["ab", "b"], MatchKind::LeftmostLongest).to_bytes();
         assert!(Table::from_bytes(&bytes[..bytes.len() - 1]).is_none());
         assert!(Table::from_bytes(&[]).is_none());
+        // An id past the last row would have the walk read past the table.
+        let mut bad = table(&["ab", "b"], MatchKind::LeftmostLongest);
+        let n = bad.trans.len() as u32;
+        bad.trans[0] = n - bad.stride + 1;
+        assert!(Table::from_bytes(&bad.to_bytes()).is_none());
+        bad.trans[0] = n - bad.stride;
+        assert!(Table::from_bytes(&bad.to_bytes()).is_some());
+        let mut bad = table(&["ab", "b"], MatchKind::LeftmostLongest);
+        bad.start = n;
+        assert!(Table::from_bytes(&bad.to_bytes()).is_none());
     }
 
     #[test]
@@ -407,6 +469,33 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
             let (got, want) = overlapping(&phrases, &hay);
             proptest::prop_assert_eq!(got, want);
+        }
+
+        /// Long hays with few matches: the walk's blocks of eight bytes, the
+        /// tail after them, and matches at every offset in a block.
+        #[test]
+        fn finds_what_the_crate_finds_in_long_runs(
+            phrases in proptest::collection::vec("[abcé]{2,9}", 1..6),
+            hay in "[abcdé \u{17f}\u{212a}]{0,300}",
+        ) {
+            let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
+            let (got, want) = both(&phrases, &hay);
+            proptest::prop_assert_eq!(got, want);
+            let (got, want) = overlapping(&phrases, &hay);
+            proptest::prop_assert_eq!(got, want);
+        }
+
+        /// The branch-free check of a table's ids is the plain comparison.
+        #[test]
+        fn checks_ids_as_comparing_them_would(
+            ids in proptest::collection::vec(proptest::prelude::any::<u32>(), 0..40),
+            small in proptest::collection::vec(0u32..100, 0..40),
+            last_row in proptest::prop_oneof![0usize..120, proptest::strategy::Strategy::prop_map(proptest::prelude::any::<u32>(), |n| n as usize)],
+        ) {
+            for ids in [&ids, &small] {
+                let want = last_row < 1 << 31 && ids.iter().all(|&t| t as usize <= last_row);
+                proptest::prop_assert_eq!(Table::within(ids, last_row), want);
+            }
         }
     }
 }
