@@ -94,6 +94,17 @@ impl Roles {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// The roles of either set.
+    pub fn union(self, other: Roles) -> Roles {
+        Roles(self.0 | other.0)
+    }
+
+    /// Whether any role is a pre- or post-trigger of `category`: only those
+    /// open a scope.
+    pub fn opens_scope(self, category: Category) -> bool {
+        self.0 & (Roles::bit(category, Kind::Pre) | Roles::bit(category, Kind::Post)) != 0
+    }
 }
 
 /// A phrase found in a sentence: its byte range in the original text and
