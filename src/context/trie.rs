@@ -28,6 +28,13 @@ pub struct Trie {
     /// 0 for none (the root, at offset 0, is no one's child). Nodes are
     /// numbered breadth first, so the rows most walks touch lie together.
     next: Vec<u32>,
+    /// The first two steps from the root at once, by the two bytes'
+    /// columns (`first * (stride - 1) + second`): the entry [`Trie::next`]
+    /// holds after them, 0 for none, or [`ENDS`] alone (no node's entry)
+    /// when a pattern ends after the first byte, which the walk then takes
+    /// a step at a time. Most walks die within two bytes; this is one load
+    /// for both.
+    pairs: Vec<u32>,
 }
 
 impl Trie {
@@ -122,10 +129,29 @@ impl Trie {
                 next[row + class[byte[c] as usize] as usize] = (number[c] * stride) as u32 | ends;
             }
         }
+        Trie::with_pairs(class, stride, next)
+    }
+
+    /// The trie of a finished table, with its [`Trie::pairs`].
+    fn with_pairs(class: [u16; 256], stride: usize, next: Vec<u32>) -> Trie {
+        let columns = stride - 1;
+        let mut pairs = vec![0u32; columns * columns];
+        for first in 0..columns {
+            let n = next[first];
+            let row = (n & !ENDS) as usize;
+            for second in 0..columns {
+                pairs[first * columns + second] = match n {
+                    0 => 0,
+                    n if n & ENDS != 0 => ENDS,
+                    _ => next[row + second],
+                };
+            }
+        }
         Trie {
             class,
             stride,
             next,
+            pairs,
         }
     }
 
@@ -168,6 +194,26 @@ impl Trie {
         // The longest kept so far; a pattern ends after `at`, so never at 0.
         let (mut best, mut best_pattern) = (0, 0);
         let mut end = at;
+        // The first two bytes in one step, unless a pattern ends after the
+        // first (then the walk takes them one at a time).
+        if let (Some(&first), Some(&second)) = (text.get(at), text.get(at + 1)) {
+            let columns = self.stride - 1;
+            let n = self.pairs
+                [class[first as usize] as usize * columns + class[second as usize] as usize];
+            if n == 0 {
+                return None;
+            }
+            if n != ENDS {
+                row = (n & !ENDS) as usize;
+                end = at + 2;
+                if n & ENDS != 0 {
+                    let p = self.pattern(row);
+                    if accept(end, p) {
+                        (best, best_pattern) = (end, p);
+                    }
+                }
+            }
+        }
         while let Some(&b) = text.get(end) {
             let n = next[row + class[b as usize] as usize];
             end += 1;
@@ -274,11 +320,7 @@ mod tests {
                     next[row + class[b as usize] as usize] = (number[c] * stride) as u32 | ends;
                 }
             }
-            Trie {
-                class,
-                stride,
-                next,
-            }
+            Trie::with_pairs(class, stride, next)
         }
     }
 
@@ -332,6 +374,30 @@ mod tests {
             proptest::prop_assert_eq!(
                 t.longest(b, at, keep),
                 t.prefixes(b, at).filter(|&(end, p)| keep(end, p)).last()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// The two-byte first step walks as single steps do, whatever the
+        /// patterns (one byte long, sharing first bytes, non-ASCII).
+        #[test]
+        fn longest_with_pairs_is_the_last_prefix_kept_on_any_patterns(
+            patterns in proptest::collection::vec("[aAbB é;\u{17f}]{1,4}", 1..10),
+            text in "[aAbB é;\u{17f}\u{212a}]{0,10}",
+            at in 0usize..12,
+            odd in proptest::bool::ANY,
+        ) {
+            let t = Trie::new(&patterns);
+            let keep = |end: usize, p: usize| (end + p) % 2 == usize::from(odd);
+            let b = text.as_bytes();
+            proptest::prop_assert_eq!(
+                t.longest(b, at, keep),
+                t.prefixes(b, at).filter(|&(end, p)| keep(end, p)).last()
+            );
+            proptest::prop_assert_eq!(
+                t.longest(b, at, |_, _| true),
+                t.prefixes(b, at).last()
             );
         }
     }
