@@ -223,8 +223,10 @@ impl Batch<'_> {
             let mut next = Vec::new();
             let old = std::mem::take(&mut spent);
             pool.in_place_scope(|s| {
+                // A task of its own, so that with more threads the others
+                // start on the chunk meanwhile.
+                s.spawn(move |_| drop(old));
                 s.spawn(|_| {
-                    drop(old);
                     done = Some(
                         part.par_iter()
                             .map(|i| self.one(i, extras.sidecar))
