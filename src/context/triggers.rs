@@ -28,6 +28,19 @@ pub enum Category {
     All,
 }
 
+impl Category {
+    /// Every category, in declaration order: `c as usize` is `c`'s place,
+    /// which is how the window table is indexed.
+    pub const EVERY: [Category; 6] = [
+        Category::Negated,
+        Category::Possible,
+        Category::Hypothetical,
+        Category::Historical,
+        Category::Other,
+        Category::All,
+    ];
+}
+
 /// How a phrase acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -231,15 +244,8 @@ impl Triggers {
         }
         let last = |p: &String| p.chars().next_back().unwrap_or(' ');
         let lexicon = file.context;
-        let window_by_category = [
-            Category::Negated,
-            Category::Possible,
-            Category::Hypothetical,
-            Category::Historical,
-            Category::Other,
-            Category::All,
-        ]
-        .map(|c| lexicon.windows.get(&c).copied().unwrap_or(lexicon.window));
+        let window_by_category =
+            Category::EVERY.map(|c| lexicon.windows.get(&c).copied().unwrap_or(lexicon.window));
         Ok(Triggers {
             trie: Trie::new(&phrases),
             phrases: phrases
@@ -464,14 +470,8 @@ mod tests {
     fn builtin_lexicon_compiles() {
         let t = Triggers::from_yaml(BUILTIN).expect("valid");
         assert!(t.window > 0);
-        for c in [
-            Category::Negated,
-            Category::Possible,
-            Category::Hypothetical,
-            Category::Historical,
-            Category::Other,
-            Category::All,
-        ] {
+        for (i, c) in Category::EVERY.into_iter().enumerate() {
+            assert_eq!(c as usize, i, "{c:?}");
             let window = t.windows.get(&c).copied().unwrap_or(t.window);
             assert_eq!(t.window_of(c), window, "{c:?}");
         }
