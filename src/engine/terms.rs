@@ -4,18 +4,13 @@
 //! Every case summary and rationale that a check reads is run through the
 //! terms' DFA byte by byte. The crate's search resolves its automaton through
 //! a trait object per match and indexes the haystack with a bounds check per
-//! byte; walked over a slice here, a byte costs a class lookup and a
-//! transition. The matches are the crate's leftmost-longest ones: each search
-//! starts in the unanchored start state where the previous match ended, keeps
-//! the last match state it passed through, and stops at the dead state.
-//!
-//! The built-in rulebook's terms come with their DFA already built, as a
-//! [`Table`] that `build.rs` copied off the crate's DFA: used whenever the
-//! phrases are exactly those it was built from.
+//! byte; the DFA is walked instead as a plain [`Table`] (`term_table`), with
+//! the crate's leftmost-longest matches. The built-in rulebook's terms come
+//! with that table already built by `build.rs`, used whenever the phrases are
+//! exactly those it was built from; other phrases have theirs copied off the
+//! crate's DFA at start-up.
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::term_table::{self, Table};
 
@@ -25,9 +20,10 @@ static PREBUILT: Option<(&[&str], &[u8])> = include!(concat!(env!("OUT_DIR"), "/
 
 /// Phrases found leftmost-longest, as `AhoCorasick::find_iter` finds them.
 pub enum Terms {
-    /// The phrases `build.rs` built the table of.
+    /// The table `build.rs` built for the built-in rulebook's phrases.
     Prebuilt(Box<Table>),
-    Walked(Box<DFA>),
+    /// Any other phrases' table, copied off the crate's DFA at start-up.
+    Built(Box<Table>),
     /// A list with an empty phrase, whose empty matches the crate's
     /// iterator steps over in its own way: searched by the crate.
     Crate(AhoCorasick),
@@ -47,50 +43,19 @@ impl Terms {
         if let Some(table) = term_table::prebuilt(PREBUILT, phrases) {
             return Some(Terms::Prebuilt(Box::new(table)));
         }
-        // No prefilter: it would make the start state special and ask for
-        // the crate's own loop. Matches are the same with or without it.
         let dfa = term_table::build_dfa(phrases, MatchKind::LeftmostLongest)?;
-        dfa.start_state(Anchored::No).ok()?;
-        Some(Terms::Walked(Box::new(dfa)))
+        Some(Terms::Built(Box::new(Table::of(&dfa)?)))
     }
 
     /// Each match in `hay`, left to right, as (phrase index, start, end).
     pub fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        let dfa = match self {
-            Terms::Prebuilt(table) => return table.for_each(hay, found),
-            Terms::Walked(dfa) => dfa,
+        match self {
+            Terms::Prebuilt(table) | Terms::Built(table) => table.for_each(hay, found),
             Terms::Crate(ac) => {
                 for m in ac.find_iter(hay) {
                     found(m.pattern().as_usize(), m.start(), m.end());
                 }
-                return;
             }
-        };
-        let Ok(start) = dfa.start_state(Anchored::No) else {
-            return;
-        };
-        let mut at = 0;
-        while at < hay.len() {
-            let mut sid = start;
-            // (phrase, end) of the last match state passed.
-            let mut last = None;
-            let mut i = at;
-            while let Some(&b) = hay.get(i) {
-                sid = dfa.next_state(Anchored::No, sid, b);
-                i += 1;
-                if dfa.is_special(sid) {
-                    if dfa.is_dead(sid) {
-                        break;
-                    }
-                    if dfa.is_match(sid) {
-                        last = Some((dfa.match_pattern(sid, 0), i));
-                    }
-                }
-            }
-            let Some((p, end)) = last else { return };
-            // Phrases are never empty: the next search starts past this one.
-            found(p.as_usize(), end - dfa.pattern_len(p), end);
-            at = end;
         }
     }
 }
@@ -161,8 +126,14 @@ mod tests {
                    nsaids; x-ray and mri show radiculopathy. \u{17f}pain \u{212a}";
         let mut got = Vec::new();
         table.for_each(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
-        let mut want = Vec::new();
-        Terms::Walked(Box::new(dfa)).for_each(hay.as_bytes(), |p, s, e| want.push((p, s, e)));
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(phrases)
+            .expect("builds");
+        let want: Vec<_> = ac
+            .find_iter(hay)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+            .collect();
         assert!(!want.is_empty());
         assert_eq!(got, want);
     }
