@@ -588,6 +588,9 @@ pub struct NotSaidMatcher<'a> {
     forward: std::sync::OnceLock<Option<Forward>>,
     /// The words a match needs (see [`super::gate`]), read on first use.
     gate: std::sync::OnceLock<Option<Gate>>,
+    /// The pattern's tail (see [`tail_after_gap`]) alone, searched for
+    /// anywhere, on first use; `None` where the pattern has no such tail.
+    tail: std::sync::OnceLock<Option<Forward>>,
 }
 
 impl NotSaidMatcher<'_> {
@@ -611,6 +614,20 @@ impl NotSaidMatcher<'_> {
         self.gate
             .get_or_init(|| Gate::of(self.pattern, book.parsed_pattern(self.pattern)))
             .as_ref()
+    }
+
+    /// Whether a match may start at or after `at` in `sentence`: false
+    /// only when the pattern's tail (see [`tail_after_gap`]) occurs nowhere
+    /// in `sentence[at..]`, which every such match holds. A match is rare;
+    /// the anchored search that finds none walks the pattern's gap, a state
+    /// of the automaton per byte and most of them out of the processor's
+    /// caches, where the tail's search stays in a few states.
+    fn may_match_from(&self, sentence: &[u8], at: usize) -> bool {
+        let tail = self
+            .tail
+            .get_or_init(|| tail_after_gap(self.pattern).and_then(Forward::build));
+        tail.as_ref()
+            .is_none_or(|t| t.occurs(sentence, at).unwrap_or(true))
     }
 
     /// The leftmost match starting at `at` in `sentence`, as [`RuleRegex`]
@@ -675,6 +692,14 @@ impl Forward {
         })
     }
 
+    /// Whether a match lies anywhere in `sentence[from..]`; it stops at the
+    /// first match state it passes.
+    fn occurs(&self, sentence: &[u8], from: usize) -> Result<bool, regex_automata::MatchError> {
+        let mut cache = self.caches.get();
+        let input = Input::new(sentence).range(from..).earliest(true);
+        Ok(self.dfa.try_search_fwd(&mut cache, &input)?.is_some())
+    }
+
     /// Where the leftmost-first match starting at `at` ends, if there is one.
     fn end_at(
         &self,
@@ -688,6 +713,53 @@ impl Forward {
             .try_search_fwd(&mut cache, &input)?
             .map(|m| m.offset()))
     }
+}
+
+/// The text of what follows a pattern's first gap, where the pattern is a
+/// sequence of parts one of which is a gap: a class repeated up to 16 times
+/// or more, such as the `[^.]{0,80}?` between a subject and what is claimed
+/// of it, or any byte but a few repeated without bound (`[^.]*`). Every
+/// match of the pattern holds a match of the tail, which is the claim
+/// itself: rare, where the subject is common. `None` where there is no such
+/// gap, nothing follows it, or the sequence sets flags, which would read the
+/// tail otherwise than alone.
+fn tail_after_gap(pattern: &str) -> Option<&str> {
+    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange, parse::Parser};
+    let ast = Parser::new().parse(pattern).ok()?;
+    let Ast::Concat(concat) = &ast else {
+        return None;
+    };
+    if concat.asts.iter().any(|a| matches!(a, Ast::Flags(_))) {
+        return None;
+    }
+    let is_class = |a: &Ast| {
+        matches!(
+            a,
+            Ast::ClassBracketed(_) | Ast::ClassPerl(_) | Ast::ClassUnicode(_) | Ast::Dot(_)
+        )
+    };
+    // `\s+` and `\w+` are not gaps: they stop at the next word or space.
+    let is_wide = |a: &Ast| match a {
+        Ast::Dot(_) => true,
+        Ast::ClassBracketed(c) => c.negated,
+        _ => false,
+    };
+    let is_gap = |a: &Ast| match a {
+        Ast::Repetition(r) => match r.op.kind {
+            RepetitionKind::ZeroOrMore | RepetitionKind::OneOrMore => is_wide(&r.ast),
+            RepetitionKind::ZeroOrOne => false,
+            RepetitionKind::Range(
+                RepetitionRange::Exactly(n)
+                | RepetitionRange::AtLeast(n)
+                | RepetitionRange::Bounded(_, n),
+            ) => n >= 16 && is_class(&r.ast),
+        },
+        _ => false,
+    };
+    let gap = concat.asts.iter().position(is_gap)?;
+    let rest = concat.asts.get(gap + 1..)?;
+    let (first, last) = (rest.first()?, rest.last()?);
+    pattern.get(first.span().start.offset..last.span().end.offset)
 }
 
 /// A compiled `does_not_say` pattern.
@@ -755,6 +827,7 @@ pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
                     regex: std::sync::OnceLock::new(),
                     forward: std::sync::OnceLock::new(),
                     gate: std::sync::OnceLock::new(),
+                    tail: std::sync::OnceLock::new(),
                 });
             }
         }
@@ -855,7 +928,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 (Some(g), Some(mut at), Some(o)) => loop {
                     // A match ends with a last word: none after a candidate,
                     // no match from it or a later one.
-                    if !o.closes(lower, at, e) {
+                    if !o.closes(lower, at, e) || !m.may_match_from(sentence, at - s) {
                         break None;
                     }
                     if let Some(hit) = m.match_at(sentence, at - s) {
@@ -1103,6 +1176,122 @@ mod by_text {
                 }
             }
         }
+        assert!(matched > 0, "the sentences match some pattern");
+    }
+
+    /// A pattern's tail is what follows its first gap, read in the
+    /// pattern's own text; spaces and words repeated are no gaps.
+    #[test]
+    fn the_tail_follows_the_first_gap() {
+        let cases = [
+            (
+                r"\bTENS\b[^.]{0,80}?\b(?:is|are)\s+sole",
+                Some(r"\b(?:is|are)\s+sole"),
+            ),
+            (
+                r"\bx\b[^.]{0,60}\by\b[^.]{0,40}z",
+                Some(r"\by\b[^.]{0,40}z"),
+            ),
+            (r"a.*b", Some("b")),
+            (r"a[^,]+b", Some("b")),
+            (r"\ba\s+b\w+\s*c", None),
+            (r"a[a-z]{2,8}b", None),
+            (r"a\w{0,20}b", Some("b")),
+            (r"a[^.]{0,80}", None),
+            (r"(?i)a[^.]{0,80}b", None),
+            (r"a[^.]{0,80}b|c", None),
+            (r"(?:a[^.]{0,80}b)", None),
+        ];
+        for (pattern, tail) in cases {
+            assert_eq!(tail_after_gap(pattern), tail, "{pattern}");
+        }
+    }
+
+    /// Wherever a pattern matches, its tail is found from the match's start
+    /// on: the tail's search may rule a start out only where the anchored
+    /// search finds nothing. Every rulebook pattern, from every start in
+    /// generated sentences.
+    #[test]
+    fn a_tail_is_found_wherever_its_pattern_matches() {
+        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
+        else {
+            panic!("the built-in rulebook loads");
+        };
+        let pieces = [
+            "TENS ",
+            "is ",
+            "are ",
+            "not ",
+            "recommended ",
+            "as ",
+            "a ",
+            "sole ",
+            "first-line ",
+            "therapy",
+            " for ",
+            "long-term ",
+            "use",
+            "neck",
+            "MRI ",
+            "routinely",
+            "\n",
+            ". ",
+            ", ",
+            " ",
+            "\u{212a}",
+            "é",
+            "_",
+            "1",
+            "x",
+        ];
+        let generated = crate::parse::generated::joins(&pieces, 150, 14);
+        let claims = [
+            "TENS is recommended as sole therapy",
+            "MRI of the knee is recommended routinely. MRI is recommended routinely",
+            "TENS, as the guideline says, is recommended for the neck",
+            "TENS is recommended for neck pain, and TENS is not recommended for the neck",
+        ];
+        // Claims alone, and after and before generated text.
+        let mut texts: Vec<String> = claims.iter().map(|c| c.to_string()).collect();
+        for (g, c) in generated.iter().zip(claims.iter().cycle()) {
+            texts.push(format!("{g}{c}"));
+            texts.push(format!("{c}{g}"));
+        }
+        texts.extend(generated);
+        let book_patterns = compile_not_said(&book);
+        let shaped = [
+            r"\b(?:TENS|transcutaneous)\b[^.]{0,80}?\b(?:is|are)\s+recommended\s+(?:as\s+)?(?:stand[- ]?alone|sole)\s+(?:treatment|therapy)",
+            r"\bMRI\b[^.]{0,80}?\b(?:is|are)\s+(?:recommended)\s+routinely",
+            r"\bTENS\b[^.]{0,60}\b(?:is|are)\s+(?:recommended)\s+for\s+(?:the\s+)?neck",
+        ];
+        let patterns: Vec<&str> = book_patterns
+            .iter()
+            .map(|m| m.pattern)
+            .chain(shaped)
+            .collect();
+        let (mut with_tail, mut matched) = (0, 0);
+        for pattern in &patterns {
+            let Some(tail) = tail_after_gap(pattern) else {
+                continue;
+            };
+            with_tail += 1;
+            let (Ok(regex), Some(tail)) = (rule_regex(pattern), Forward::build(tail)) else {
+                panic!("{pattern} and its tail compile");
+            };
+            for t in &texts {
+                let h = t.as_bytes();
+                for at in 0..=h.len() {
+                    let whole = regex
+                        .search(&Input::new(h).range(at..).anchored(Anchored::Yes))
+                        .is_some();
+                    if whole {
+                        matched += 1;
+                        assert_eq!(tail.occurs(h, at).ok(), Some(true), "{pattern} {t:?} {at}");
+                    }
+                }
+            }
+        }
+        assert!(with_tail * 2 > patterns.len(), "most patterns have a tail");
         assert!(matched > 0, "the sentences match some pattern");
     }
 
