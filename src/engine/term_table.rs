@@ -11,6 +11,10 @@
 //! share a class. The dead state is 0 and the match states come next, so one
 //! comparison tells a walk whether a state needs a look.
 //!
+//! A long text is walked as two halves side by side
+//! ([`Table::for_each_split`]), cut at a byte no phrase holds: each step
+//! waits on the transition it reads, and two walks wait on two at once.
+//!
 //! `build.rs` includes this file too: it uses only `std` and `aho-corasick`.
 
 use std::collections::HashMap;
@@ -164,34 +168,70 @@ impl Table {
     /// start, end): a search starts in the start state where the previous
     /// match ended, keeps the last match state it passed and stops at the
     /// dead state. For a table of a leftmost-longest DFA.
-    pub fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        let mut at = 0;
-        while at < hay.len() {
-            let (mut sid, mut i) = (self.start, at);
-            // The last match state passed and where it ended (0: none, the
-            // dead state is no match).
-            let (mut last, mut end) = (0u32, 0usize);
-            loop {
-                (sid, i) = self.run(sid, hay, i);
-                if sid >= self.special || sid == 0 {
-                    break;
-                }
-                (last, end) = (sid, i);
-                if i == hay.len() {
-                    break;
-                }
+    pub fn for_each(&self, hay: &[u8], found: impl FnMut(usize, usize, usize)) {
+        Walk::new(self, hay).finish(self, found);
+    }
+
+    /// [`Table::for_each`], with `hay` cut in two at a byte no phrase holds
+    /// and both halves walked in one loop. A byte no phrase holds leaves the
+    /// walk in its start state, with no match pending: the matches of the
+    /// two halves are the matches of the whole. The walk waits on each
+    /// transition it reads before it can read the next; two walks side by
+    /// side wait for two at a time.
+    pub fn for_each_split(
+        &self,
+        hay: &[u8],
+        cuts: &Separators,
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
+        let Some(k) = cuts.cut(hay) else {
+            return self.for_each(hay, found);
+        };
+        let (mut a, mut b) = (Walk::new(self, &hay[..k]), Walk::new(self, &hay[k..]));
+        let mut later = Vec::new();
+        while a.live && b.live {
+            self.run2(&mut a, &mut b);
+            if let Some((p, s, e)) = a.settle(self) {
+                found(p, s, e);
             }
-            if last == 0 {
-                return;
+            if let Some((p, s, e)) = b.settle(self) {
+                later.push((p, s + k, e + k));
             }
-            // A leftmost-longest match state holds one phrase.
-            let Some(&(p, len)) = self.matches_of(last).first() else {
-                return;
-            };
-            // Phrases are never empty: the next search starts past this one.
-            found(p as usize, end - len as usize, end);
-            at = end;
         }
+        a.finish(self, &mut found);
+        for (p, s, e) in later {
+            found(p, s, e);
+        }
+        b.finish(self, |p, s, e| found(p, s + k, e + k));
+    }
+
+    /// Both walks' states moved on together, a byte of each at a time, until
+    /// either reaches a special state or either's end.
+    #[inline(always)]
+    fn run2(&self, a: &mut Walk, b: &mut Walk) {
+        let (trans, classes) = (&self.trans[..], &self.classes);
+        let special = self.special as usize;
+        let step = |sid: usize, b: u8| -> usize {
+            let at = sid + usize::from(classes[usize::from(b)]);
+            debug_assert!(at < trans.len());
+            // SAFETY: as in `run`: `sid` begins a whole row and a class is
+            // below the row's length.
+            unsafe { *trans.get_unchecked(at) as usize }
+        };
+        let n = (a.hay.len() - a.i).min(b.hay.len() - b.i);
+        let (ha, hb) = (&a.hay[a.i..a.i + n], &b.hay[b.i..b.i + n]);
+        let (mut sa, mut sb) = (a.sid as usize, b.sid as usize);
+        let mut k = 0;
+        for (&x, &y) in ha.iter().zip(hb) {
+            sa = step(sa, x);
+            sb = step(sb, y);
+            k += 1;
+            if sa.min(sb) < special {
+                break;
+            }
+        }
+        (a.sid, a.i) = (sa as u32, a.i + k);
+        (b.sid, b.i) = (sb as u32, b.i + k);
     }
 
     /// Every match in `hay`, overlapping, as `find_overlapping_iter` gives
@@ -346,6 +386,105 @@ impl Table {
     }
 }
 
+/// The bytes no phrase holds, where [`Table::for_each_split`] may cut a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Separators([bool; 256]);
+
+impl Separators {
+    pub fn of<P: AsRef<[u8]>>(phrases: &[P]) -> Separators {
+        let mut free = [true; 256];
+        for &b in phrases.iter().flat_map(|p| p.as_ref()) {
+            free[usize::from(b)] = false;
+        }
+        Separators(free)
+    }
+
+    /// Where to cut `hay`: just past the first separator from its middle on,
+    /// or the last before; None for a text too short to be worth two walks,
+    /// or with no separator.
+    fn cut(&self, hay: &[u8]) -> Option<usize> {
+        const SHORTEST: usize = 128;
+        if hay.len() < SHORTEST {
+            return None;
+        }
+        let mid = hay.len() / 2;
+        let is_cut = |b: &u8| self.0[usize::from(*b)];
+        let at = match hay[mid..].iter().position(is_cut) {
+            Some(q) => mid + q,
+            None => hay[..mid].iter().rposition(is_cut)?,
+        };
+        (at + 1 < hay.len()).then_some(at + 1)
+    }
+}
+
+/// A leftmost-longest walk as [`Table::for_each`] goes, held as data so
+/// that two can go in one loop: the search's start is where the last match
+/// ended, and it keeps the last match state it passed.
+struct Walk<'h> {
+    hay: &'h [u8],
+    sid: u32,
+    i: usize,
+    /// The last match state passed and where (0: none).
+    last: u32,
+    end: usize,
+    /// Whether matches may be left: false once a search ends with none.
+    live: bool,
+}
+
+impl<'h> Walk<'h> {
+    fn new(t: &Table, hay: &'h [u8]) -> Walk<'h> {
+        Walk {
+            hay,
+            sid: t.start,
+            i: 0,
+            last: 0,
+            end: 0,
+            live: !hay.is_empty(),
+        }
+    }
+
+    /// After a move: where the state is a match, it is kept; where the
+    /// search is over (the dead state, or the text's end), its match is
+    /// given and the next search starts past it. A walk still in an
+    /// ordinary state inside its text is left as it is.
+    fn settle(&mut self, t: &Table) -> Option<(usize, usize, usize)> {
+        if !self.live {
+            return None;
+        }
+        let at_end = self.i == self.hay.len();
+        if self.sid < t.special && self.sid != 0 {
+            (self.last, self.end) = (self.sid, self.i);
+            if !at_end {
+                return None;
+            }
+        } else if !at_end && self.sid != 0 {
+            return None;
+        }
+        // A leftmost-longest match state holds one phrase.
+        let Some(&(p, len)) = (self.last != 0)
+            .then(|| t.matches_of(self.last).first())
+            .flatten()
+        else {
+            self.live = false;
+            return None;
+        };
+        let found = (p as usize, self.end - len as usize, self.end);
+        (self.sid, self.i, self.last) = (t.start, self.end, 0);
+        self.live = self.i < self.hay.len();
+        Some(found)
+    }
+
+    /// The rest of the walk, alone.
+    fn finish(&mut self, t: &Table, mut found: impl FnMut(usize, usize, usize)) {
+        while self.live {
+            (self.sid, self.i) = t.run(self.sid, self.hay, self.i);
+            if let Some((p, s, e)) = self.settle(t) {
+                found(p, s, e);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,6 +512,19 @@ mod tests {
         let mut got = Vec::new();
         table(phrases, MatchKind::LeftmostLongest)
             .for_each(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
+        (got, want)
+    }
+
+    /// Leftmost-longest, walked in two halves where the hay is long enough
+    /// and has a byte no phrase holds: the table's matches and the crate's.
+    fn split(phrases: &[&str], hay: &str) -> (Found, Found) {
+        let (_, want) = both(phrases, hay);
+        let mut got = Vec::new();
+        table(phrases, MatchKind::LeftmostLongest).for_each_split(
+            hay.as_bytes(),
+            &Separators::of(phrases),
+            |p, s, e| got.push((p, s, e)),
+        );
         (got, want)
     }
 
@@ -421,6 +573,29 @@ mod tests {
             let (got, want) = overlapping(&phrases, hay);
             assert_eq!(got, want, "{hay:?}");
         }
+    }
+
+    /// A cut falls just past a byte no phrase holds, from the middle on if
+    /// there is one there; short texts and texts of phrase bytes only are
+    /// not cut.
+    #[test]
+    fn cuts_past_a_byte_no_phrase_holds() {
+        let cuts = Separators::of(&["ab", "b c"]);
+        let long = |s: &str| s.repeat(200 / s.len());
+        assert_eq!(cuts.cut(b"ab, ab"), None);
+        assert_eq!(cuts.cut(long("ab c").as_bytes()), None);
+        let hay = format!("{},{}", long("ab"), long("ab"));
+        assert_eq!(cuts.cut(hay.as_bytes()), hay.find(',').map(|k| k + 1));
+        let hay = format!("{}x{}", long("ab"), long("c"));
+        assert_eq!(cuts.cut(hay.as_bytes()), hay.find('x').map(|k| k + 1));
+        let hay = format!("{}x", long("abc"));
+        assert_eq!(cuts.cut(hay.as_bytes()), None);
+        // Matches on both sides of the cut, and one ending at it.
+        let phrases = ["pain", "pain relief", "relief", "back pain"];
+        let hay = format!("{} back pain, {}", long("relief "), long(" pain relief"));
+        let (got, want) = split(&phrases, &hay);
+        assert!(want.len() > 40);
+        assert_eq!(got, want);
     }
 
     #[test]
@@ -483,6 +658,21 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
             let (got, want) = overlapping(&phrases, &hay);
             proptest::prop_assert_eq!(got, want);
+        }
+
+        /// Long hays cut in two: matches next to the cut, at either end, in
+        /// halves of unequal length, and hays with no byte to cut at.
+        #[test]
+        fn finds_what_the_crate_finds_when_cut(
+            phrases in proptest::collection::vec("[abé -]{1,6}", 1..12),
+            hay in "[abé \u{17f},-]{100,400}",
+            plain in "[ab -]{120,300}",
+        ) {
+            let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
+            for hay in [&hay, &plain] {
+                let (got, want) = split(&phrases, hay);
+                proptest::prop_assert_eq!(got, want);
+            }
         }
 
         /// The branch-free check of a table's ids is the plain comparison.

@@ -12,7 +12,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::term_table::{self, Table};
+use super::term_table::{self, Separators, Table};
 
 /// The built-in rulebook's concept phrases, in `concepts::compile`'s order,
 /// and the bytes of their table; None when `build.rs` could not make them.
@@ -21,9 +21,9 @@ static PREBUILT: Option<(&[&str], &[u8])> = include!(concat!(env!("OUT_DIR"), "/
 /// Phrases found leftmost-longest, as `AhoCorasick::find_iter` finds them.
 pub enum Terms {
     /// The table `build.rs` built for the built-in rulebook's phrases.
-    Prebuilt(Box<Table>),
+    Prebuilt(Box<Table>, Separators),
     /// Any other phrases' table, copied off the crate's DFA at start-up.
-    Built(Box<Table>),
+    Built(Box<Table>, Separators),
     /// A list with an empty phrase, whose empty matches the crate's
     /// iterator steps over in its own way: searched by the crate.
     Crate(AhoCorasick),
@@ -40,17 +40,20 @@ impl Terms {
                 .ok()
                 .map(Terms::Crate);
         }
+        let cuts = Separators::of(phrases);
         if let Some(table) = term_table::prebuilt(PREBUILT, phrases) {
-            return Some(Terms::Prebuilt(Box::new(table)));
+            return Some(Terms::Prebuilt(Box::new(table), cuts));
         }
         let dfa = term_table::build_dfa(phrases, MatchKind::LeftmostLongest)?;
-        Some(Terms::Built(Box::new(Table::of(&dfa)?)))
+        Some(Terms::Built(Box::new(Table::of(&dfa)?), cuts))
     }
 
     /// Each match in `hay`, left to right, as (phrase index, start, end).
     pub fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
         match self {
-            Terms::Prebuilt(table) | Terms::Built(table) => table.for_each(hay, found),
+            Terms::Prebuilt(table, cuts) | Terms::Built(table, cuts) => {
+                table.for_each_split(hay, cuts, found)
+            }
             Terms::Crate(ac) => {
                 for m in ac.find_iter(hay) {
                     found(m.pattern().as_usize(), m.start(), m.end());
@@ -116,7 +119,7 @@ mod tests {
             panic!("the built-in rulebook loads");
         };
         let concepts = crate::engine::concepts::compile(&book);
-        let Some(Terms::Prebuilt(table)) = concepts.terms() else {
+        let Some(Terms::Prebuilt(table, _)) = concepts.terms() else {
             panic!("the built-in terms use the prebuilt table");
         };
         let (phrases, _) = PREBUILT.expect("prebuilt");
