@@ -11,9 +11,9 @@
 //! share a class. The dead state is 0 and the match states come next, so one
 //! comparison tells a walk whether a state needs a look.
 //!
-//! A long text is walked as two halves side by side
-//! ([`Table::for_each_split`]), cut at a byte no phrase holds: each step
-//! waits on the transition it reads, and two walks wait on two at once.
+//! A long text is walked as up to four pieces side by side
+//! ([`Table::for_each_split`]), cut at bytes no phrase holds: each step
+//! waits on the transition it reads, and four walks wait on four at once.
 //!
 //! `build.rs` includes this file too: it uses only `std` and `aho-corasick`.
 
@@ -172,43 +172,56 @@ impl Table {
         Walk::new(self, hay).finish(self, found);
     }
 
-    /// [`Table::for_each`], with `hay` cut in two at a byte no phrase holds
-    /// and both halves walked in one loop. A byte no phrase holds leaves the
-    /// walk in its start state, with no match pending: the matches of the
-    /// two halves are the matches of the whole. The walk waits on each
-    /// transition it reads before it can read the next; two walks side by
-    /// side wait for two at a time.
+    /// [`Table::for_each`], with `hay` cut in up to four pieces at bytes no
+    /// phrase holds and the pieces walked in one loop. A byte no phrase
+    /// holds leaves the walk in its start state, with no match pending: the
+    /// matches of the pieces are the matches of the whole. The walk waits on
+    /// each transition it reads before it can read the next; four walks side
+    /// by side wait for four at a time.
     pub fn for_each_split(
         &self,
         hay: &[u8],
         cuts: &Separators,
         mut found: impl FnMut(usize, usize, usize),
     ) {
-        let Some(k) = cuts.cut(hay) else {
+        let mut bounds = [0; PIECES + 1];
+        let pieces = cuts.cut(hay, &mut bounds);
+        if pieces < 2 {
             return self.for_each(hay, found);
-        };
-        let (mut a, mut b) = (Walk::new(self, &hay[..k]), Walk::new(self, &hay[k..]));
-        let mut later = Vec::new();
-        while a.live && b.live {
-            self.run2(&mut a, &mut b);
-            if let Some((p, s, e)) = a.settle(self) {
-                found(p, s, e);
-            }
-            if let Some((p, s, e)) = b.settle(self) {
-                later.push((p, s + k, e + k));
-            }
         }
-        a.finish(self, &mut found);
-        for (p, s, e) in later {
+        // (where the piece starts, its walk), for the pieces still walked.
+        let mut walks: Vec<(usize, Walk)> = bounds
+            .windows(2)
+            .take(pieces)
+            .map(|w| (w[0], Walk::new(self, &hay[w[0]..w[1]])))
+            .collect();
+        // (where the piece starts, a match in the whole), by piece and then
+        // as found.
+        let mut matches: Vec<(usize, (usize, usize, usize))> = Vec::new();
+        loop {
+            match walks.as_mut_slice() {
+                [(_, a), (_, b), (_, c), (_, d)] => self.run_side_by_side([a, b, c, d]),
+                [(_, a), (_, b), ..] => self.run_side_by_side([a, b]),
+                [(_, a)] => (a.sid, a.i) = self.run(a.sid, a.hay, a.i),
+                [] => break,
+            }
+            for (at, w) in &mut walks {
+                if let Some((p, s, e)) = w.settle(self) {
+                    matches.push((*at, (p, s + *at, e + *at)));
+                }
+            }
+            walks.retain(|(_, w)| w.live);
+        }
+        matches.sort_by_key(|&(at, _)| at);
+        for (_, (p, s, e)) in matches {
             found(p, s, e);
         }
-        b.finish(self, |p, s, e| found(p, s + k, e + k));
     }
 
-    /// Both walks' states moved on together, a byte of each at a time, until
-    /// either reaches a special state or either's end.
+    /// The walks' states moved on together, a byte of each at a time, until
+    /// any reaches a special state or any's end.
     #[inline(always)]
-    fn run2(&self, a: &mut Walk, b: &mut Walk) {
+    fn run_side_by_side<const N: usize>(&self, walks: [&mut Walk; N]) {
         let (trans, classes) = (&self.trans[..], &self.classes);
         let special = self.special as usize;
         let step = |sid: usize, b: u8| -> usize {
@@ -218,20 +231,22 @@ impl Table {
             // below the row's length.
             unsafe { *trans.get_unchecked(at) as usize }
         };
-        let n = (a.hay.len() - a.i).min(b.hay.len() - b.i);
-        let (ha, hb) = (&a.hay[a.i..a.i + n], &b.hay[b.i..b.i + n]);
-        let (mut sa, mut sb) = (a.sid as usize, b.sid as usize);
+        let n = walks.iter().map(|w| w.hay.len() - w.i).min().unwrap_or(0);
+        let hays: [&[u8]; N] = std::array::from_fn(|j| &walks[j].hay[walks[j].i..][..n]);
+        let mut sids: [usize; N] = std::array::from_fn(|j| walks[j].sid as usize);
         let mut k = 0;
-        for (&x, &y) in ha.iter().zip(hb) {
-            sa = step(sa, x);
-            sb = step(sb, y);
+        while k < n {
+            for j in 0..N {
+                sids[j] = step(sids[j], hays[j][k]);
+            }
             k += 1;
-            if sa.min(sb) < special {
+            if sids.iter().any(|&sid| sid < special) {
                 break;
             }
         }
-        (a.sid, a.i) = (sa as u32, a.i + k);
-        (b.sid, b.i) = (sb as u32, b.i + k);
+        for (w, sid) in walks.into_iter().zip(sids) {
+            (w.sid, w.i) = (sid as u32, w.i + k);
+        }
     }
 
     /// Every match in `hay`, overlapping, as `find_overlapping_iter` gives
@@ -399,23 +414,32 @@ impl Separators {
         Separators(free)
     }
 
-    /// Where to cut `hay`: just past the first separator from its middle on,
-    /// or the last before; None for a text too short to be worth two walks,
-    /// or with no separator.
-    fn cut(&self, hay: &[u8]) -> Option<usize> {
-        const SHORTEST: usize = 128;
-        if hay.len() < SHORTEST {
-            return None;
+    /// Where to cut `hay` into pieces: just past the first separator from
+    /// each quarter (or half, for a shorter text) on, written in `bounds`
+    /// from 0 to the text's length; the number of pieces. A text too short
+    /// to be worth two walks, or with no separator, is one piece.
+    fn cut(&self, hay: &[u8], bounds: &mut [usize; PIECES + 1]) -> usize {
+        const SHORTEST_PIECE: usize = 64;
+        let want = (hay.len() / SHORTEST_PIECE).clamp(1, PIECES);
+        let mut pieces = 1;
+        for j in 1..want {
+            let from = (hay.len() * j / want).max(bounds[pieces - 1]);
+            let Some(q) = hay[from..].iter().position(|&b| self.0[usize::from(b)]) else {
+                break;
+            };
+            if from + q + 1 >= hay.len() {
+                break;
+            }
+            bounds[pieces] = from + q + 1;
+            pieces += 1;
         }
-        let mid = hay.len() / 2;
-        let is_cut = |b: &u8| self.0[usize::from(*b)];
-        let at = match hay[mid..].iter().position(is_cut) {
-            Some(q) => mid + q,
-            None => hay[..mid].iter().rposition(is_cut)?,
-        };
-        (at + 1 < hay.len()).then_some(at + 1)
+        bounds[pieces] = hay.len();
+        pieces
     }
 }
+
+/// The most pieces [`Table::for_each_split`] walks side by side.
+const PIECES: usize = 4;
 
 /// A leftmost-longest walk as [`Table::for_each`] goes, held as data so
 /// that two can go in one loop: the search's start is where the last match
@@ -575,26 +599,34 @@ mod tests {
         }
     }
 
-    /// A cut falls just past a byte no phrase holds, from the middle on if
-    /// there is one there; short texts and texts of phrase bytes only are
-    /// not cut.
+    /// Cuts fall just past a byte no phrase holds, from each quarter of a
+    /// long text on (each half of a shorter one); short texts and texts of
+    /// phrase bytes only are not cut.
     #[test]
-    fn cuts_past_a_byte_no_phrase_holds() {
-        let cuts = Separators::of(&["ab", "b c"]);
-        let long = |s: &str| s.repeat(200 / s.len());
-        assert_eq!(cuts.cut(b"ab, ab"), None);
-        assert_eq!(cuts.cut(long("ab c").as_bytes()), None);
-        let hay = format!("{},{}", long("ab"), long("ab"));
-        assert_eq!(cuts.cut(hay.as_bytes()), hay.find(',').map(|k| k + 1));
-        let hay = format!("{}x{}", long("ab"), long("c"));
-        assert_eq!(cuts.cut(hay.as_bytes()), hay.find('x').map(|k| k + 1));
-        let hay = format!("{}x", long("abc"));
-        assert_eq!(cuts.cut(hay.as_bytes()), None);
-        // Matches on both sides of the cut, and one ending at it.
+    fn cuts_past_bytes_no_phrase_holds() {
+        let seps = Separators::of(&["ab", "b c"]);
+        let cut = |hay: &str| {
+            let mut bounds = [0; PIECES + 1];
+            let n = seps.cut(hay.as_bytes(), &mut bounds);
+            bounds[..=n].to_vec()
+        };
+        assert_eq!(cut("ab, ab"), [0, 6]);
+        assert_eq!(cut(&"ab c".repeat(100)), [0, 400]);
+        let hay = format!("{},{}", "ab".repeat(40), "ab".repeat(40));
+        assert_eq!(cut(&hay), [0, 81, 161]);
+        let hay = "ab,".repeat(100);
+        assert_eq!(cut(&hay), [0, 78, 153, 228, 300]);
+        let hay = format!("{}x", "abc".repeat(60));
+        assert_eq!(cut(&hay), [0, 181]);
+        // Matches on both sides of each cut, and ones ending at a cut.
         let phrases = ["pain", "pain relief", "relief", "back pain"];
-        let hay = format!("{} back pain, {}", long("relief "), long(" pain relief"));
+        let hay = format!(
+            "{} back pain, {}",
+            "relief ".repeat(40),
+            " pain relief".repeat(30)
+        );
         let (got, want) = split(&phrases, &hay);
-        assert!(want.len() > 40);
+        assert!(want.len() > 60);
         assert_eq!(got, want);
     }
 
