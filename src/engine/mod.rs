@@ -252,6 +252,8 @@ impl<'a> Engine<'a> {
         let mut item_facts = Vec::new();
         let summary = OnceCell::new();
         let date = resolve::letter_date(letter).map(|d| d.value);
+        let names: Vec<&str> = letter.items.iter().map(|i| i.name.value.as_str()).collect();
+        let mut services = service::identify_all(&names, &self.services).into_iter();
         for item in &letter.items {
             let rationale = item
                 .rationale
@@ -262,7 +264,7 @@ impl<'a> Engine<'a> {
                 item,
                 text,
                 book: self.book,
-                services: service::identify(&item.name.value, &self.services),
+                services: services.next().unwrap_or_default(),
                 cited: resolve::cited(item.maximus.as_ref(), &self.citations, date),
                 rationale,
                 engine: self,

@@ -105,43 +105,60 @@ fn compile_with<'a>(book: &'a Rulebook, built: Option<(&[&str], &[u8])>) -> Serv
 
 /// Services whose synonyms the name mentions, longest matching synonym first.
 pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
+    identify_all(&[name], m).pop().unwrap_or_default()
+}
+
+/// [`identify`] for each of `names`: a letter's item names read together,
+/// side by side through the phrases' table (see
+/// [`Table::for_each_overlapping_in`]).
+pub fn identify_all<'a>(names: &[&str], m: &ServiceMatcher<'a>) -> Vec<Vec<&'a Service>> {
     let Some(ac) = &m.automaton else {
-        return Vec::new();
+        return vec![Vec::new(); names.len()];
     };
-    // A name mentions a service or two: a list, not a hash map (its
+    // A name mentions a service or two: lists, not hash maps (their
     // random keys and hashing cost more than the search).
-    let mut best: Vec<(usize, usize)> = Vec::new();
-    let mut vetoed: Vec<usize> = Vec::new();
-    let mut hit = |p: usize, start: usize, end: usize| {
-        if !whole_word(name, start, end) {
+    let mut best: Vec<Vec<(usize, usize)>> = vec![Vec::new(); names.len()];
+    let mut vetoed: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    let mut hit = |k: usize, p: usize, start: usize, end: usize| {
+        if !whole_word(names[k], start, end) {
             return;
         }
         for &(svc, role) in &m.roles[p] {
             match role {
-                Role::Synonym(len) => match best.iter_mut().find(|(s, _)| *s == svc) {
+                Role::Synonym(len) => match best[k].iter_mut().find(|(s, _)| *s == svc) {
                     Some((_, e)) => *e = (*e).max(len),
-                    None => best.push((svc, len)),
+                    None => best[k].push((svc, len)),
                 },
-                Role::Veto => vetoed.push(svc),
+                Role::Veto => vetoed[k].push(svc),
             }
         }
     };
-    let lower = name.to_ascii_lowercase();
+    let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
     match ac {
-        Automaton::Prebuilt(table) => table.for_each_overlapping(lower.as_bytes(), hit),
+        Automaton::Prebuilt(table) => {
+            let hays: Vec<&[u8]> = lower.iter().map(String::as_bytes).collect();
+            table.for_each_overlapping_in(&hays, hit);
+        }
         Automaton::Crate(ac) => {
-            for m in ac.find_overlapping_iter(&lower) {
-                hit(m.pattern().as_usize(), m.start(), m.end());
+            for (k, l) in lower.iter().enumerate() {
+                for m in ac.find_overlapping_iter(l) {
+                    hit(k, m.pattern().as_usize(), m.start(), m.end());
+                }
             }
         }
     }
-    let mut hits: Vec<(usize, &Service)> = best
-        .into_iter()
-        .filter(|(svc, _)| !vetoed.contains(svc))
-        .map(|(svc, len)| (len, m.services[svc]))
-        .collect();
-    hits.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    hits.into_iter().map(|(_, s)| s).collect()
+    best.into_iter()
+        .zip(vetoed)
+        .map(|(best, vetoed)| {
+            let mut hits: Vec<(usize, &Service)> = best
+                .into_iter()
+                .filter(|(svc, _)| !vetoed.contains(svc))
+                .map(|(svc, len)| (len, m.services[svc]))
+                .collect();
+            hits.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+            hits.into_iter().map(|(_, s)| s).collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -170,6 +187,14 @@ mod tests {
             .flat_map(|(_, s)| s.synonyms.iter().chain([&s.name]).chain(&s.not_if))
             .map(String::as_str)
             .collect();
+        // A letter's names are read together: each as it reads alone.
+        for names in phrases.chunks(6) {
+            let together: Vec<Vec<&str>> =
+                identify_all(names, &table).into_iter().map(ids).collect();
+            let alone: Vec<Vec<&str>> =
+                names.iter().map(|n| ids(identify(n, &the_crate))).collect();
+            assert_eq!(together, alone, "{names:?}");
+        }
         for (i, p) in phrases.iter().enumerate() {
             let next = phrases[(i * 7 + 3) % phrases.len()];
             for name in [

@@ -14,6 +14,8 @@
 //! A long text is walked as up to four pieces side by side
 //! ([`Table::for_each_split`]), cut at bytes no phrase holds: each step
 //! waits on the transition it reads, and four walks wait on four at once.
+//! A letter's item names are read against the service names' table side by
+//! side in the same way ([`Table::for_each_overlapping_in`]).
 //!
 //! `build.rs` includes this file too: it uses only `std` and `aho-corasick`.
 
@@ -200,9 +202,11 @@ impl Table {
         let mut matches: Vec<(usize, (usize, usize, usize))> = Vec::new();
         loop {
             match walks.as_mut_slice() {
-                [(_, a), (_, b), (_, c), (_, d)] => self.run_side_by_side([a, b, c, d]),
-                [(_, a), (_, b), ..] => self.run_side_by_side([a, b]),
-                [(_, a)] => (a.sid, a.i) = self.run(a.sid, a.hay, a.i),
+                [(_, a), (_, b), (_, c), (_, d)] => {
+                    self.run_side_by_side([&mut a.cur, &mut b.cur, &mut c.cur, &mut d.cur]);
+                }
+                [(_, a), (_, b), ..] => self.run_side_by_side([&mut a.cur, &mut b.cur]),
+                [(_, a)] => a.cur.run(self),
                 [] => break,
             }
             for (at, w) in &mut walks {
@@ -221,7 +225,7 @@ impl Table {
     /// The walks' states moved on together, a byte of each at a time, until
     /// any reaches a special state or any's end.
     #[inline(always)]
-    fn run_side_by_side<const N: usize>(&self, walks: [&mut Walk; N]) {
+    fn run_side_by_side<const N: usize>(&self, walks: [&mut Cursor; N]) {
         let (trans, classes) = (&self.trans[..], &self.classes);
         let special = self.special as usize;
         let step = |sid: usize, b: u8| -> usize {
@@ -262,6 +266,57 @@ impl Table {
             for &(p, len) in self.matches_of(sid) {
                 found(p as usize, i - len as usize, i);
             }
+        }
+    }
+
+    /// [`Table::for_each_overlapping`] in each of `hays`, up to four walked
+    /// side by side, as (hay, phrase index, start, end): each hay's matches
+    /// in its own order, the hays' interleaved. A few short texts read
+    /// against a large table wait on a transition out of the processor's
+    /// caches at almost every byte; side by side they wait for several at once.
+    pub fn for_each_overlapping_in(
+        &self,
+        hays: &[&[u8]],
+        mut found: impl FnMut(usize, usize, usize, usize),
+    ) {
+        // (which hay, its walk), for the hays still walked.
+        let mut walks: Vec<(usize, Cursor)> = hays
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.is_empty())
+            .map(|(k, &hay)| {
+                let cur = Cursor {
+                    hay,
+                    sid: self.start,
+                    i: 0,
+                };
+                (k, cur)
+            })
+            .collect();
+        loop {
+            let moved = match walks.as_mut_slice() {
+                [(_, a), (_, b), (_, c), (_, d), ..] => {
+                    self.run_side_by_side([a, b, c, d]);
+                    4
+                }
+                [(_, a), (_, b), ..] => {
+                    self.run_side_by_side([a, b]);
+                    2
+                }
+                [(_, a)] => {
+                    a.run(self);
+                    1
+                }
+                [] => break,
+            };
+            for (k, w) in &mut walks[..moved] {
+                if w.sid < self.special && w.sid != 0 {
+                    for &(p, len) in self.matches_of(w.sid) {
+                        found(*k, p as usize, w.i - len as usize, w.i);
+                    }
+                }
+            }
+            walks.retain(|(_, w)| w.i < w.hay.len() && w.sid != 0);
         }
     }
 
@@ -445,9 +500,7 @@ const PIECES: usize = 4;
 /// that two can go in one loop: the search's start is where the last match
 /// ended, and it keeps the last match state it passed.
 struct Walk<'h> {
-    hay: &'h [u8],
-    sid: u32,
-    i: usize,
+    cur: Cursor<'h>,
     /// The last match state passed and where (0: none).
     last: u32,
     end: usize,
@@ -458,9 +511,11 @@ struct Walk<'h> {
 impl<'h> Walk<'h> {
     fn new(t: &Table, hay: &'h [u8]) -> Walk<'h> {
         Walk {
-            hay,
-            sid: t.start,
-            i: 0,
+            cur: Cursor {
+                hay,
+                sid: t.start,
+                i: 0,
+            },
             last: 0,
             end: 0,
             live: !hay.is_empty(),
@@ -475,13 +530,13 @@ impl<'h> Walk<'h> {
         if !self.live {
             return None;
         }
-        let at_end = self.i == self.hay.len();
-        if self.sid < t.special && self.sid != 0 {
-            (self.last, self.end) = (self.sid, self.i);
+        let at_end = self.cur.i == self.cur.hay.len();
+        if self.cur.sid < t.special && self.cur.sid != 0 {
+            (self.last, self.end) = (self.cur.sid, self.cur.i);
             if !at_end {
                 return None;
             }
-        } else if !at_end && self.sid != 0 {
+        } else if !at_end && self.cur.sid != 0 {
             return None;
         }
         // A leftmost-longest match state holds one phrase.
@@ -493,19 +548,33 @@ impl<'h> Walk<'h> {
             return None;
         };
         let found = (p as usize, self.end - len as usize, self.end);
-        (self.sid, self.i, self.last) = (t.start, self.end, 0);
-        self.live = self.i < self.hay.len();
+        (self.cur.sid, self.cur.i, self.last) = (t.start, self.end, 0);
+        self.live = self.cur.i < self.cur.hay.len();
         Some(found)
     }
 
     /// The rest of the walk, alone.
     fn finish(&mut self, t: &Table, mut found: impl FnMut(usize, usize, usize)) {
         while self.live {
-            (self.sid, self.i) = t.run(self.sid, self.hay, self.i);
+            self.cur.run(t);
             if let Some((p, s, e)) = self.settle(t) {
                 found(p, s, e);
             }
         }
+    }
+}
+
+/// Where a walk is: its text, its state and its place in the text.
+struct Cursor<'h> {
+    hay: &'h [u8],
+    sid: u32,
+    i: usize,
+}
+
+impl Cursor<'_> {
+    /// Moves on alone, as [`Table::run`] goes.
+    fn run(&mut self, t: &Table) {
+        (self.sid, self.i) = t.run(self.sid, self.hay, self.i);
     }
 }
 
@@ -704,6 +773,24 @@ mod tests {
             for hay in [&hay, &plain] {
                 let (got, want) = split(&phrases, hay);
                 proptest::prop_assert_eq!(got, want);
+            }
+        }
+
+        /// Several hays walked side by side: each hay's overlapping
+        /// matches, as a walk of it alone finds them, in its order.
+        #[test]
+        fn finds_in_several_hays_what_each_walk_finds(
+            phrases in proptest::collection::vec("[abé -]{1,6}", 1..12),
+            hays in proptest::collection::vec("[abé \u{17f}-]{0,40}", 0..9),
+        ) {
+            let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
+            let t = table(&phrases, MatchKind::Standard);
+            let bytes: Vec<&[u8]> = hays.iter().map(|h| h.as_bytes()).collect();
+            let mut got: Vec<Found> = vec![Vec::new(); hays.len()];
+            t.for_each_overlapping_in(&bytes, |k, p, s, e| got[k].push((p, s, e)));
+            for (k, hay) in hays.iter().enumerate() {
+                let (_, want) = overlapping(&phrases, hay);
+                proptest::prop_assert_eq!(&got[k], &want);
             }
         }
 
