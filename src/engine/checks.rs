@@ -579,7 +579,15 @@ pub struct NotSaidMatcher<'a> {
     pub section_ref: String,
     pub section: &'a Section,
     pub id: String,
-    pub(super) pattern: &'a str,
+    /// The pattern compiled, shared by every section with the same pattern
+    /// (editions of a guideline repeat most of theirs): compiled once, and
+    /// its lazy DFAs' states, learnt in one section's letters, serve all.
+    compiled: std::sync::Arc<Compiled<'a>>,
+}
+
+/// A `does_not_say` pattern's automata, each built on first use.
+pub(super) struct Compiled<'a> {
+    pattern: &'a str,
     /// Compiled on first use: a letter cites a few sections, and compiling
     /// every pattern up front was most of a one-letter run's time.
     regex: std::sync::OnceLock<Option<RuleRegex>>,
@@ -593,7 +601,15 @@ pub struct NotSaidMatcher<'a> {
     tail: std::sync::OnceLock<Option<Forward>>,
 }
 
-impl NotSaidMatcher<'_> {
+impl<'a> NotSaidMatcher<'a> {
+    /// The pattern, for tests.
+    #[cfg(test)]
+    pub(super) fn pattern(&self) -> &'a str {
+        self.compiled.pattern
+    }
+}
+
+impl Compiled<'_> {
     /// The compiled pattern; `None` only for a pattern validation refused.
     pub fn regex(&self) -> Option<&RuleRegex> {
         self.regex
@@ -816,18 +832,26 @@ pub fn rule_regex_with_cache(
 
 pub fn compile_not_said(book: &Rulebook) -> Vec<NotSaidMatcher<'_>> {
     let mut out = Vec::new();
+    let mut compiled: std::collections::HashMap<&str, std::sync::Arc<Compiled>> =
+        std::collections::HashMap::new();
     for (_, g) in &book.guidelines {
         for s in &g.sections {
             for n in &s.does_not_say {
+                let pattern = n.pattern.as_str();
+                let shared = compiled.entry(pattern).or_insert_with(|| {
+                    std::sync::Arc::new(Compiled {
+                        pattern,
+                        regex: std::sync::OnceLock::new(),
+                        forward: std::sync::OnceLock::new(),
+                        gate: std::sync::OnceLock::new(),
+                        tail: std::sync::OnceLock::new(),
+                    })
+                });
                 out.push(NotSaidMatcher {
                     section_ref: format!("{}/{}", g.id, s.id),
                     section: s,
                     id: n.id.clone(),
-                    pattern: &n.pattern,
-                    regex: std::sync::OnceLock::new(),
-                    forward: std::sync::OnceLock::new(),
-                    gate: std::sync::OnceLock::new(),
-                    tail: std::sync::OnceLock::new(),
+                    compiled: std::sync::Arc::clone(shared),
                 });
             }
         }
@@ -901,7 +925,8 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
         let Some(not) = m.section.does_not_say.iter().find(|n| n.id == m.id) else {
             continue;
         };
-        let gate = m.gate(ctx.book);
+        let c = &m.compiled;
+        let gate = c.gate(ctx.book);
         let lower = match gate {
             Some(_) => ctx.rationale_lower().unwrap_or_default(),
             None => &[],
@@ -917,7 +942,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 },
                 None => None,
             };
-            if m.forward().is_none() && m.regex().is_none() {
+            if c.forward().is_none() && c.regex().is_none() {
                 break;
             }
             let sentence = &t.as_bytes()[s..e];
@@ -928,10 +953,10 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 (Some(g), Some(mut at), Some(o)) => loop {
                     // A match ends with a last word: none after a candidate,
                     // no match from it or a later one.
-                    if !o.closes(lower, at, e) || !m.may_match_from(sentence, at - s) {
+                    if !o.closes(lower, at, e) || !c.may_match_from(sentence, at - s) {
                         break None;
                     }
-                    if let Some(hit) = m.match_at(sentence, at - s) {
+                    if let Some(hit) = c.match_at(sentence, at - s) {
                         break Some(hit);
                     }
                     match g.next_start(lower, at + 1, e) {
@@ -939,7 +964,7 @@ fn not_said(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                         None => break None,
                     }
                 },
-                _ => m
+                _ => c
                     .regex()
                     .and_then(|r| r.find(sentence))
                     .map(|h| (h.start(), h.end())),
@@ -1156,7 +1181,7 @@ mod by_text {
             r"\b(?:is|are)\s+(?:not\s+)?recommended\b[^.]{0,40}?\btherapy",
             r"\bopioids?\b[^.]{0,30}?\b(?:always|only)\b",
         ];
-        let patterns = book_patterns.iter().map(|m| m.pattern).chain(shaped);
+        let patterns = book_patterns.iter().map(|m| m.pattern()).chain(shaped);
         for pattern in patterns {
             let (Ok(regex), Some(forward)) = (rule_regex(pattern), Forward::build(pattern)) else {
                 panic!("{pattern} compiles");
@@ -1266,7 +1291,7 @@ mod by_text {
         ];
         let patterns: Vec<&str> = book_patterns
             .iter()
-            .map(|m| m.pattern)
+            .map(|m| m.pattern())
             .chain(shaped)
             .collect();
         let (mut with_tail, mut matched) = (0, 0);

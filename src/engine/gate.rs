@@ -337,7 +337,7 @@ mod tests {
         let texts = crate::parse::generated::joins(&pieces, 400, 16);
         let mut gated = 0;
         let mut matched = 0;
-        for pattern in matchers.iter().map(|m| m.pattern).chain(shaped) {
+        for pattern in matchers.iter().map(|m| m.pattern()).chain(shaped) {
             let r = crate::engine::checks::rule_regex(pattern).expect("pattern");
             let parsed = book.parsed_pattern(pattern);
             let Some(g) = Gate::of(pattern, parsed) else {
@@ -504,7 +504,7 @@ mod rulebook {
         let patterns = crate::engine::checks::compile_not_said(&book);
         let ungated: Vec<&str> = patterns
             .iter()
-            .map(|m| m.pattern)
+            .map(|m| m.pattern())
             .filter(|p| {
                 super::read(p).is_none_or(|h| {
                     super::necessary(&h, ExtractKind::Prefix).is_none()
