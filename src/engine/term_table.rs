@@ -226,15 +226,8 @@ impl Table {
     /// any reaches a special state or any's end.
     #[inline(always)]
     fn run_side_by_side<const N: usize>(&self, walks: [&mut Cursor; N]) {
-        let (trans, classes) = (&self.trans[..], &self.classes);
         let special = self.special as usize;
-        let step = |sid: usize, b: u8| -> usize {
-            let at = sid + usize::from(classes[usize::from(b)]);
-            debug_assert!(at < trans.len());
-            // SAFETY: as in `run`: `sid` begins a whole row and a class is
-            // below the row's length.
-            unsafe { *trans.get_unchecked(at) as usize }
-        };
+        let step = |sid: usize, b: u8| self.step(sid, b);
         let n = walks.iter().map(|w| w.hay.len() - w.i).min().unwrap_or(0);
         let hays: [&[u8]; N] = std::array::from_fn(|j| &walks[j].hay[walks[j].i..][..n]);
         let mut sids: [usize; N] = std::array::from_fn(|j| walks[j].sid as usize);
@@ -320,6 +313,18 @@ impl Table {
         }
     }
 
+    /// The transition from state `sid` (an id read from this table, or its
+    /// start) on byte `b`, read with no bounds check.
+    #[inline(always)]
+    fn step(&self, sid: usize, b: u8) -> usize {
+        let at = sid + usize::from(self.classes[usize::from(b)]);
+        debug_assert!(at < self.trans.len());
+        // SAFETY: `sid` is the start or was read from `trans`, so it begins a
+        // whole row (see `Table`), and a class is below the row's length
+        // `stride`.
+        unsafe { *self.trans.get_unchecked(at) as usize }
+    }
+
     /// From state `sid` at `hay[i]`, the first special state reached and
     /// where, or the state at the end of `hay`. Only the state and the
     /// position change from byte to byte: kept apart from the bookkeeping
@@ -329,16 +334,8 @@ impl Table {
     /// byte were a third of the walk.
     #[inline(always)]
     fn run(&self, sid: u32, hay: &[u8], i: usize) -> (u32, usize) {
-        let (trans, classes) = (&self.trans[..], &self.classes);
         let special = self.special as usize;
-        let step = |sid: usize, b: u8| -> usize {
-            let at = sid + usize::from(classes[usize::from(b)]);
-            debug_assert!(at < trans.len());
-            // SAFETY: `sid` is the start or was read from `trans`, so it
-            // begins a whole row (see `Table`), and a class is below the
-            // row's length `stride`.
-            unsafe { *trans.get_unchecked(at) as usize }
-        };
+        let step = |sid: usize, b: u8| self.step(sid, b);
         let Some(rest) = hay.get(i..) else {
             return (sid, i);
         };
