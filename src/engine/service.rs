@@ -103,14 +103,16 @@ fn compile_with<'a>(book: &'a Rulebook, built: Option<(&[&str], &[u8])>) -> Serv
     }
 }
 
-/// Services whose synonyms the name mentions, longest matching synonym first.
+/// Services whose synonyms the name mentions, longest matching synonym
+/// first: [`identify_all`] for one name, as the tests ask.
+#[cfg(test)]
 pub fn identify<'a>(name: &str, m: &ServiceMatcher<'a>) -> Vec<&'a Service> {
     identify_all(&[name], m).pop().unwrap_or_default()
 }
 
-/// [`identify`] for each of `names`: a letter's item names read together,
-/// side by side through the phrases' table (see
-/// [`Table::for_each_overlapping_in`]).
+/// For each of `names`, the services whose synonyms it mentions, longest
+/// matching synonym first: a letter's item names read together, side by
+/// side through the phrases' table (see [`Table::for_each_overlapping_in`]).
 pub fn identify_all<'a>(names: &[&str], m: &ServiceMatcher<'a>) -> Vec<Vec<&'a Service>> {
     let Some(ac) = &m.automaton else {
         return vec![Vec::new(); names.len()];

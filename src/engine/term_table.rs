@@ -2,7 +2,7 @@
 //! built-in rulebook's are built once, by `build.rs`, and not on every run
 //! (building them was most of the start-up): the concept terms'
 //! leftmost-longest DFA ([`Table::for_each`]) and the service names' DFA for
-//! overlapping matches ([`Table::for_each_overlapping`]).
+//! overlapping matches ([`Table::for_each_overlapping_in`]).
 //!
 //! A table is the crate's DFA state for state: it is read off
 //! [`DFA::next_state`] for every state reachable from the unanchored start
@@ -246,25 +246,11 @@ impl Table {
         }
     }
 
-    /// Every match in `hay`, overlapping, as `find_overlapping_iter` gives
-    /// them: by end, and at one end in the state's order. For a table of a
-    /// standard DFA.
-    pub fn for_each_overlapping(&self, hay: &[u8], mut found: impl FnMut(usize, usize, usize)) {
-        let (mut sid, mut i) = (self.start, 0);
-        while i < hay.len() {
-            (sid, i) = self.run(sid, hay, i);
-            if sid >= self.special || sid == 0 {
-                return;
-            }
-            for &(p, len) in self.matches_of(sid) {
-                found(p as usize, i - len as usize, i);
-            }
-        }
-    }
-
-    /// [`Table::for_each_overlapping`] in each of `hays`, up to four walked
-    /// side by side, as (hay, phrase index, start, end): each hay's matches
-    /// in its own order, the hays' interleaved. A few short texts read
+    /// Every match in each of `hays`, overlapping, as `find_overlapping_iter`
+    /// gives them (by end, and at one end in the state's order), as (hay,
+    /// phrase index, start, end): each hay's matches in its own order, the
+    /// hays' interleaved, up to four hays walked side by side. For a table of
+    /// a standard DFA. A few short texts read
     /// against a large table wait on a transition out of the processor's
     /// caches at almost every byte; side by side they wait for several at once.
     pub fn for_each_overlapping_in(
@@ -633,7 +619,7 @@ mod tests {
             .collect();
         let mut got = Vec::new();
         table(phrases, MatchKind::Standard)
-            .for_each_overlapping(hay.as_bytes(), |p, s, e| got.push((p, s, e)));
+            .for_each_overlapping_in(&[hay.as_bytes()], |_, p, s, e| got.push((p, s, e)));
         (got, want)
     }
 
@@ -758,8 +744,8 @@ mod tests {
             proptest::prop_assert_eq!(got, want);
         }
 
-        /// Long hays cut in two: matches next to the cut, at either end, in
-        /// halves of unequal length, and hays with no byte to cut at.
+        /// Long hays cut in pieces: matches next to a cut, at either end, in
+        /// pieces of unequal length, and hays with no byte to cut at.
         #[test]
         fn finds_what_the_crate_finds_when_cut(
             phrases in proptest::collection::vec("[abé -]{1,6}", 1..12),
