@@ -405,7 +405,7 @@ mod tests {
     /// reference its sections make and for odd ones.
     #[test]
     fn sections_by_bisection_are_the_rulebooks() {
-        let book = Rulebook::from_sources(crate::rulebook::files::embedded()).expect("rulebook");
+        let book = Rulebook::built_in();
         let engine = Engine::new(&book);
         let mut refs: Vec<String> = engine.sections.iter().map(|(r, _, _)| r.clone()).collect();
         assert!(refs.len() > 10);
@@ -425,7 +425,7 @@ mod tests {
     /// the whole case summary and then its rationale gives, in that order.
     #[test]
     fn facts_read_on_demand_are_the_summary_then_the_rationale() {
-        let book = Rulebook::from_sources(crate::rulebook::files::embedded()).expect("rulebook");
+        let book = Rulebook::built_in();
         let engine = Engine::new(&book);
         let text = std::fs::read_to_string("fixtures/check/criteria/nmes-overturned-no-stroke.txt")
             .expect("fixture");

@@ -114,10 +114,7 @@ mod tests {
     /// DFA finds.
     #[test]
     fn the_built_in_terms_are_prebuilt() {
-        let Ok(book) = crate::rulebook::Rulebook::from_sources(crate::rulebook::files::embedded())
-        else {
-            panic!("the built-in rulebook loads");
-        };
+        let book = crate::rulebook::Rulebook::built_in();
         let concepts = crate::engine::concepts::compile(&book);
         let Some(Terms::Prebuilt(table, _)) = concepts.terms() else {
             panic!("the built-in terms use the prebuilt table");

@@ -121,6 +121,15 @@ impl Rulebook {
 
     /// A `does_not_say` pattern's or regex concept term's syntax tree, as
     /// [`pattern::read`] gives it.
+    /// The built-in rulebook, for tests, which cannot go on without it.
+    #[cfg(test)]
+    pub(crate) fn built_in() -> Rulebook {
+        match Rulebook::from_sources(files::embedded()) {
+            Ok(book) => book,
+            Err(e) => panic!("the built-in rulebook loads: {e:?}"),
+        }
+    }
+
     pub fn parsed_pattern(&self, pattern: &str) -> Option<&Hir> {
         self.parsed.get(pattern)
     }
