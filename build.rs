@@ -170,14 +170,14 @@ fn once(phrases: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// The concept terms as `engine::concepts::compile` lists them: each plain
-/// term's spellings.
+/// term's spellings, but for an empty one.
 fn concept_phrases(files: &[schema::RuleFile]) -> Vec<String> {
     let terms = files
         .iter()
         .flat_map(|f| &f.concepts)
         .filter(|c| !c.regex)
         .flat_map(|c| &c.terms);
-    once(terms.flat_map(|t| spellings(t)))
+    once(terms.flat_map(|t| spellings(t)).filter(|s| !s.is_empty()))
 }
 
 /// The service phrases as `engine::service::compile` lists them: for each

@@ -234,6 +234,9 @@ pub struct ConceptMatcher {
     /// Holds the terms lowercased and is searched over a lowercased copy of
     /// the text (see [`ConceptMatcher::find_all`]).
     automaton: Option<super::terms::Terms>,
+    /// The automaton's phrases, lowercased.
+    #[cfg(test)]
+    phrases: Vec<String>,
     /// Concept id of each automaton pattern.
     pattern_concept: Vec<String>,
     regexes: Vec<(String, ConceptRegex)>,
@@ -346,7 +349,8 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
             // first of them, so the first is kept.
             for v in super::service::variants(t) {
                 let key = v.to_ascii_lowercase();
-                if seen.insert(key.clone()) {
+                // An empty term is no word.
+                if !key.is_empty() && seen.insert(key.clone()) {
                     patterns.push(key);
                     pattern_concept.push(c.id.clone());
                 }
@@ -359,6 +363,8 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     let automaton = super::terms::Terms::new(&patterns);
     ConceptMatcher {
         automaton,
+        #[cfg(test)]
+        phrases: patterns,
         pattern_concept,
         regexes,
         // Only the lowercased terms: their matches are over the text the
@@ -368,10 +374,16 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
 }
 
 impl ConceptMatcher {
-    /// The terms' automaton, for `terms`' test that the built-in rulebook's is prebuilt.
+    /// The terms' automaton and its phrases (lowercased), for `terms`' test
+    /// of the built-in rulebook's.
     #[cfg(test)]
     pub(crate) fn terms(&self) -> Option<&super::terms::Terms> {
         self.automaton.as_ref()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn phrases(&self) -> &[String] {
+        &self.phrases
     }
 
     /// (concept, start, end) of every whole-word term in `t`.
@@ -400,10 +412,8 @@ impl ConceptMatcher {
         lower: &[u8],
         out: &mut Vec<(&'s str, usize, usize)>,
     ) {
-        terms.for_each(lower, |p, s, e| {
-            if super::service::whole_word(t, s, e) {
-                out.push((self.pattern_concept[p].as_str(), s, e));
-            }
+        terms.for_each(t, lower, |p, s, e| {
+            out.push((self.pattern_concept[p].as_str(), s, e));
         });
     }
 
