@@ -87,7 +87,7 @@ impl Terms {
         let mut k = 0;
         while k < dfa.len() {
             let (p, s, e) = dfa[k];
-            if whole_word(t, s, e) {
+            if super::service::whole_word(t, s, e) {
                 found(p, s, e);
                 k += 1;
                 continue;
@@ -126,11 +126,6 @@ impl Terms {
             }
         }
     }
-}
-
-/// Whether `t[s..e]` is whole words: no letter or digit right before or after.
-fn whole_word(t: &str, s: usize, e: usize) -> bool {
-    super::service::whole_word(t, s, e)
 }
 
 /// The phrases' trie, for reading a stretch of text by the definition.
