@@ -2,12 +2,10 @@
 //! and gives it its data: which sections, which facts, what message. Each
 //! check reads the item context and pushes findings; none does I/O.
 
-use std::sync::LazyLock;
-
 use regex_automata::{Anchored, Input};
 
 use super::ItemContext;
-use super::concepts::{Assertion, Place};
+use super::concepts::Assertion;
 use super::gate::Gate;
 use crate::finding::{Finding, Label};
 use crate::model::{Basis, Conclusion, Decision, DecisionSource};
@@ -57,7 +55,7 @@ pub fn check_named(name: &str) -> Option<Check> {
         "non-mtus-without-reason" => non_mtus_without_reason,
         "not-said" => not_said,
         "requires-concept" => requires_concept,
-        "denial-contradicted-by-summary" => denial_contradicted,
+        "denial-contradicted-by-summary" => super::denial::denial_contradicted,
         "certified-beyond-limit" => super::limits::beyond_limit,
         "limit-misstated" => super::limits::limit_misstated,
         "rationale-criteria-vs-decision" => super::stated_criteria::check,
@@ -1060,73 +1058,6 @@ fn requires_concept(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
                 fact.map(|f| format!("{}: {} (source: {}, {})", section.title, f.text, f.source, f.verified.describe())),
             ));
         }
-    }
-}
-
-/// A rationale's flat denial of a finding: the negation stands at most two
-/// words from it, with no qualifier between. "No red flags" and "no
-/// documentation of radicular complaints" deny the finding; "lack of
-/// significant objective findings of radiculopathy" or "lack of imaging
-/// studies demonstrating radiculopathy" judge its degree or its proof, which
-/// a case summary naming it does not contradict.
-fn flat_denial(text: &str, m: &super::concepts::Mention) -> bool {
-    // ASCII words and boundaries on any text, as it always read.
-    static QUALIFIER: LazyLock<RuleRegex> = LazyLock::new(|| {
-        lean_regex(
-            r"(?i-u)\b(?:significant|objective|clinical|sufficient|adequate|recent|new|further|previous|prior|current)\b",
-            false,
-            false,
-        )
-    });
-    let Some(cue) = m.cue() else { return false };
-    let between = if cue.trigger.end() <= m.span.offset {
-        &text[cue.trigger.end()..m.span.offset]
-    } else if m.span.end() <= cue.trigger.offset {
-        &text[m.span.end()..cue.trigger.offset]
-    } else {
-        ""
-    };
-    between.split_whitespace().count() <= 2 && !QUALIFIER.is_match(between)
-}
-
-fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<Finding>) {
-    if ctx.item.decision.value != Decision::Upheld {
-        return;
-    }
-    // Mentions placed in the rationale come from its scan alone, and those
-    // placed in the case summary from the summary's: each is read only here.
-    let denied = ctx.rationale_facts().mentions.iter().filter(|m| {
-        m.place == Place::Rationale
-            && m.assertion() == Assertion::Negated
-            && flat_denial(ctx.text, m)
-    });
-    for d in denied {
-        let Some(present) = ctx
-            .summary_facts()
-            .holding(&d.concept, Some(Place::CaseSummary))
-        else {
-            continue;
-        };
-        let name = ctx
-            .book
-            .concept(&d.concept)
-            .map_or(d.concept.as_str(), |c| c.name.as_str());
-        let claim = d.claim();
-        out.push(finding(
-            rule,
-            ctx,
-            format!(
-                "the rationale denies {name} for '{}', but the case summary documents it",
-                ctx.item.name.value
-            ),
-            claim,
-            vec![
-                label(claim, format!("the rationale: no {name}")),
-                label(present.sentence, format!("the case summary: {name}")),
-            ],
-            None,
-        ));
-        return;
     }
 }
 

@@ -242,6 +242,15 @@ pub struct ConceptMatcher {
     regexes: Vec<(String, ConceptRegex)>,
     /// Where each of `regexes` could start a match in the lowercased text.
     starts: super::starts::Starts,
+    /// Per byte, the regex terms (bit `i`: `regexes[i]`) a match of which
+    /// can start with it in the lowercased text; `None` past 64 terms.
+    regex_first: Option<Box<[u64; 256]>>,
+    /// Per regex term, the literals (sorted) one of which starts each of
+    /// its matches in the lowercased text, when they are known.
+    regex_literals: Vec<Option<Vec<Vec<u8>>>>,
+    /// The regex terms (bit `i`: `regexes[i]`) that open with an ASCII
+    /// `\b`: a match starts only at a word boundary.
+    regex_boundary: u64,
 }
 
 enum ConceptRegex {
@@ -361,16 +370,52 @@ pub fn compile(book: &Rulebook) -> ConceptMatcher {
     // rationale, where the default (a contiguous NFA for this many terms)
     // follows failure links byte by byte.
     let automaton = super::terms::Terms::new(&patterns);
+    let regex_literals: Vec<Option<Vec<Vec<u8>>>> = regex_hirs
+        .iter()
+        .map(|h| h.as_ref().and_then(super::starts::first_literals))
+        .collect();
     ConceptMatcher {
         automaton,
         #[cfg(test)]
         phrases: patterns,
         pattern_concept,
-        regexes,
         // Only the lowercased terms: their matches are over the text the
         // candidates are found in.
         starts: super::starts::Starts::new(regex_hirs.iter().map(Option::as_ref)),
+        regex_first: first_bytes(&regex_literals),
+        regex_literals,
+        regex_boundary: regex_hirs
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, h)| {
+                h.as_ref()
+                    .is_some_and(super::starts::opens_with_word_boundary)
+            })
+            .fold(0, |m, (i, _)| m | 1 << i),
+        regexes,
     }
+}
+
+/// [`ConceptMatcher::regex_first`] of the regex terms' start literals
+/// (`None`: any byte may start the term).
+fn first_bytes(literals: &[Option<Vec<Vec<u8>>>]) -> Option<Box<[u64; 256]>> {
+    if literals.len() > 64 {
+        return None;
+    }
+    let mut table = Box::new([0u64; 256]);
+    for (i, literals) in literals.iter().enumerate() {
+        let bit = 1u64 << i;
+        match literals {
+            Some(literals) => {
+                for l in literals {
+                    table[usize::from(l[0])] |= bit;
+                }
+            }
+            None => table.iter_mut().for_each(|m| *m |= bit),
+        }
+    }
+    Some(table)
 }
 
 impl ConceptMatcher {
@@ -417,25 +462,22 @@ impl ConceptMatcher {
         });
     }
 
-    fn find_all_in<'s>(&'s self, t: &str, buf: &mut Vec<u8>) -> Vec<(&'s str, usize, usize)> {
-        let mut out = Vec::new();
-        // Lowercasing ASCII keeps every byte offset, so matches and word
-        // boundaries read the same in `t`.
-        buf.clear();
-        buf.extend_from_slice(t.as_bytes());
-        buf.make_ascii_lowercase();
-        let lower: &[u8] = buf;
-        if let Some(terms) = &self.automaton {
-            self.whole_word_terms(terms, t, lower, &mut out);
-        }
-        // (start, term, end) of every regex term's match. Gated terms are
-        // found together, not term after term: sorted by start and term, they
-        // stand as the terms' `find_iter` matches appended in turn would.
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    /// (start, term, end) of every match in `t` of the regex terms `keep`
+    /// accepts (by index), by start and term: the terms' `find_iter`
+    /// matches appended in turn, so sorted. `lower` is `t` lowercased.
+    /// Gated terms are found together, not term after term.
+    fn regex_matches(
+        &self,
+        t: &str,
+        lower: &[u8],
+        keep: impl Fn(usize) -> bool,
+        found: &mut Vec<(usize, usize, usize)>,
+    ) {
         let mut present = self.starts.present();
         self.starts.find(
             lower,
             &mut present,
+            &keep,
             |i, at| match &self.regexes[i].1 {
                 ConceptRegex::Lower(r) => r
                     .search(&Input::new(lower).range(at..).anchored(Anchored::Yes))
@@ -445,7 +487,8 @@ impl ConceptMatcher {
             |i, s, e| found.push((s, i, e)),
         );
         for (i, (_, r)) in self.regexes.iter().enumerate() {
-            if self.starts.gated(i) || self.starts.ruled_out_in(i, lower, &mut present) {
+            if !keep(i) || self.starts.gated(i) || self.starts.ruled_out_in(i, lower, &mut present)
+            {
                 continue;
             }
             match r {
@@ -459,6 +502,86 @@ impl ConceptMatcher {
         }
         // A term's matches never share a start: (start, term) orders them all.
         found.sort_unstable_by_key(|&(s, i, _)| (s, i));
+    }
+
+    /// (term, start, end) of the matches in `t` (`lower` is `t` lowercased)
+    /// of the regex terms `keep` accepts (by index), by start.
+    pub(super) fn regex_hits(
+        &self,
+        t: &str,
+        lower: &[u8],
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut found = Vec::new();
+        self.regex_matches(t, lower, keep, &mut found);
+        found.into_iter().map(|(s, i, e)| (i, s, e)).collect()
+    }
+
+    /// The concept of regex term `i`.
+    pub(super) fn regex_concept(&self, i: usize) -> &str {
+        &self.regexes[i].0
+    }
+
+    /// The regex terms (bit `i`: term `i`) a match of which in `lower` may
+    /// start at one of `places`: every term when there are more than 64.
+    pub(super) fn regexes_starting(&self, lower: &[u8], places: std::ops::Range<usize>) -> u64 {
+        let Some(first) = &self.regex_first else {
+            return u64::MAX;
+        };
+        let word = |i: usize| super::starts::is_word_byte(lower[i]);
+        let mut found = 0u64;
+        for s in places {
+            let b = lower[s];
+            let boundary = s.checked_sub(1).is_some_and(word) != word(s);
+            let mut terms = first[usize::from(b)] & !found;
+            if !boundary {
+                terms &= !self.regex_boundary;
+            }
+            while terms != 0 {
+                let i = terms.trailing_zeros() as usize;
+                terms &= terms - 1;
+                let starts = self.regex_literals[i].as_ref().is_none_or(|literals| {
+                    // The literals that start with this byte, sorted together.
+                    let from = literals.partition_point(|l| l[0] < b);
+                    let to = literals.partition_point(|l| l[0] <= b);
+                    literals[from..to].iter().any(|l| lower[s..].starts_with(l))
+                });
+                if starts {
+                    found |= 1 << i;
+                }
+            }
+        }
+        found
+    }
+
+    /// The concept and end of the longest whole-word term at `s` in `t`
+    /// (`lower` lowercased): the term the scan finds at `s` when it reads
+    /// from there (see [`super::terms`]).
+    pub(super) fn term_at(&self, t: &str, lower: &[u8], s: usize) -> Option<(&str, usize)> {
+        let (p, e) = self.automaton.as_ref()?.longest_at(t, lower, s)?;
+        Some((self.pattern_concept[p].as_str(), e))
+    }
+
+    /// The length in bytes of the longest term.
+    pub(super) fn longest_term(&self) -> usize {
+        self.automaton
+            .as_ref()
+            .map_or(0, super::terms::Terms::longest)
+    }
+
+    fn find_all_in<'s>(&'s self, t: &str, buf: &mut Vec<u8>) -> Vec<(&'s str, usize, usize)> {
+        let mut out = Vec::new();
+        // Lowercasing ASCII keeps every byte offset, so matches and word
+        // boundaries read the same in `t`.
+        buf.clear();
+        buf.extend_from_slice(t.as_bytes());
+        buf.make_ascii_lowercase();
+        let lower: &[u8] = buf;
+        if let Some(terms) = &self.automaton {
+            self.whole_word_terms(terms, t, lower, &mut out);
+        }
+        let mut found = Vec::new();
+        self.regex_matches(t, lower, |_| true, &mut found);
         out.extend(
             found
                 .into_iter()
@@ -544,33 +667,20 @@ impl Facts {
             if r.review_history {
                 continue;
             }
-            let a =
-                context::assess_among(triggers, sentence, &r.triggers, ms - s_start..me - s_start);
-            let at = |range: std::ops::Range<usize>| {
-                folded.span(s_start + range.start, s_start + range.end)
+            let place = if r.guideline_talk {
+                Place::GuidelineStatement
+            } else {
+                place
             };
-            self.mentions.push(Mention {
-                concept: concept.to_string(),
-                negation: a.negation,
-                temporality: a.temporality,
-                experiencer: a.experiencer,
-                place: if r.guideline_talk {
-                    Place::GuidelineStatement
-                } else {
-                    place
-                },
-                span: folded.span(ms, me),
-                cues: a
-                    .cues
-                    .into_iter()
-                    .map(|c| MentionCue {
-                        category: c.category,
-                        trigger: at(c.trigger),
-                        scope: at(c.scope),
-                    })
-                    .collect(),
-                sentence: folded.span(s_start, s_end),
-            });
+            self.mentions.push(mention(
+                folded,
+                (s_start, s_end),
+                triggers,
+                &r.triggers,
+                concept,
+                (ms, me),
+                place,
+            ));
         }
     }
 
@@ -648,6 +758,47 @@ struct Reading {
     review_history: bool,
     guideline_talk: bool,
     triggers: Vec<context::triggers::Hit>,
+}
+
+/// The mention of `concept` at `ms..me` of `folded`, in the sentence
+/// `s_start..s_end` whose triggers are `hits`, read in context.
+pub(super) fn mention(
+    folded: &Folded,
+    (s_start, s_end): (usize, usize),
+    triggers: &Triggers,
+    hits: &[context::triggers::Hit],
+    concept: &str,
+    (ms, me): (usize, usize),
+    place: Place,
+) -> Mention {
+    let sentence = &folded.as_str()[s_start..s_end];
+    let a = context::assess_among(triggers, sentence, hits, ms - s_start..me - s_start);
+    let at =
+        |range: std::ops::Range<usize>| folded.span(s_start + range.start, s_start + range.end);
+    Mention {
+        concept: concept.to_string(),
+        negation: a.negation,
+        temporality: a.temporality,
+        experiencer: a.experiencer,
+        place,
+        span: folded.span(ms, me),
+        cues: a
+            .cues
+            .into_iter()
+            .map(|c| MentionCue {
+                category: c.category,
+                trigger: at(c.trigger),
+                scope: at(c.scope),
+            })
+            .collect(),
+        sentence: folded.span(s_start, s_end),
+    }
+}
+
+/// Whether a rationale sentence restates a guideline: its mentions are
+/// [`Place::GuidelineStatement`].
+pub(super) fn guideline_talk(sentence: &str) -> bool {
+    GUIDELINE_TALK.is_match(sentence)
 }
 
 impl Reading {

@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod concepts;
+pub mod denial;
 pub mod edition;
 pub mod gate;
 pub mod limits;
@@ -86,6 +87,38 @@ impl<'a> ItemContext<'a> {
             concepts::Facts::default()
                 .with_rationale(self.rationale.as_ref(), &self.engine.concepts)
         })
+    }
+
+    /// Whether the rationale may deny flatly a finding the case summary
+    /// documents (see [`denial::may_hold`]); true once the rationale has
+    /// been read whole, which then answers.
+    pub fn may_deny_flatly(&self) -> bool {
+        if self.rationale_facts.get().is_some() {
+            return true;
+        }
+        let Some(region) = &self.rationale else {
+            return false;
+        };
+        // The concepts the case summary documents, read when first asked.
+        let held: OnceCell<Vec<&str>> = OnceCell::new();
+        let holds = |c: &str| {
+            held.get_or_init(|| {
+                let mut held: Vec<&str> = self
+                    .summary_facts()
+                    .mentions
+                    .iter()
+                    .filter(|m| m.place == concepts::Place::CaseSummary && m.holds())
+                    .map(|m| m.concept.as_str())
+                    .collect();
+                held.sort_unstable();
+                held.dedup();
+                held
+            })
+            .binary_search(&c)
+            .is_ok()
+        };
+        let lower = self.rationale_lower().unwrap_or_default();
+        denial::may_hold(self.text, region, lower, &self.engine.concepts, holds)
     }
 
     /// Sections the item is decided under or governed by (see

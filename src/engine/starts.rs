@@ -174,21 +174,22 @@ impl Starts {
         self.gates.get(i).is_some_and(Option::is_some)
     }
 
-    /// The matches of every gated term in `hay`: `matches(term, at)`
-    /// searches the term anchored at `at` and gives its match's end; each
-    /// match is passed to `found(term, start, end)`, a term's matches left
-    /// to right: what `find_iter` finds.
+    /// The matches of every gated term `keep` accepts in `hay`:
+    /// `matches(term, at)` searches the term anchored at `at` and gives its
+    /// match's end; each match is passed to `found(term, start, end)`, a
+    /// term's matches left to right: what `find_iter` finds.
     pub fn find(
         &self,
         hay: &[u8],
         present: &mut Present,
+        keep: impl Fn(usize) -> bool,
         mut matches: impl FnMut(usize, usize) -> Option<usize>,
         mut found: impl FnMut(usize, usize, usize),
     ) {
         let word = |i: usize| hay.get(i).is_some_and(|&c| is_word_byte(c));
         for (t, g) in self.gates.iter().enumerate() {
             let Some(g) = g else { continue };
-            if self.ruled_out_in(t, hay, present) {
+            if !keep(t) || self.ruled_out_in(t, hay, present) {
                 continue;
             }
             let mut from = 0;
@@ -213,7 +214,7 @@ impl Starts {
 
 /// The literals every match of `hir` starts with, or `None` when they are
 /// not a finite list of non-empty strings.
-fn first_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+pub(super) fn first_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let mut out: Vec<Vec<u8>> = Vec::new();
     for l in seq.literals()? {
@@ -305,7 +306,7 @@ fn counts_a_window(hir: &Hir) -> bool {
 const WINDOW: u32 = 16;
 
 /// Whether every match of `hir` must start at an ASCII word boundary.
-fn opens_with_word_boundary(hir: &Hir) -> bool {
+pub(super) fn opens_with_word_boundary(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Look(Look::WordAscii) => true,
         HirKind::Concat(v) => v.first().is_some_and(opens_with_word_boundary),
@@ -316,7 +317,7 @@ fn opens_with_word_boundary(hir: &Hir) -> bool {
 }
 
 /// A word byte as an ASCII `\b` sees it.
-fn is_word_byte(c: u8) -> bool {
+pub(super) fn is_word_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
@@ -359,6 +360,7 @@ mod tests {
         starts.find(
             hay,
             &mut present,
+            |_| true,
             |t, at| {
                 built[t]
                     .0

@@ -34,6 +34,8 @@ pub struct Terms {
     #[cfg(test)]
     prebuilt: bool,
     trie: Trie,
+    /// The length in bytes of the longest phrase.
+    longest: usize,
 }
 
 impl Terms {
@@ -59,6 +61,7 @@ impl Terms {
             #[cfg(test)]
             prebuilt,
             trie: Trie::new(phrases)?,
+            longest: phrases.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
         })
     }
 
@@ -66,6 +69,18 @@ impl Terms {
     #[cfg(test)]
     pub(crate) fn is_prebuilt(&self) -> bool {
         self.prebuilt
+    }
+
+    /// The longest phrase at `s` in `lower` after which `t` has no letter or
+    /// digit: (phrase index, end). Where [`Terms::for_each`] reads from
+    /// `s`, this is its match there.
+    pub fn longest_at(&self, t: &str, lower: &[u8], s: usize) -> Option<(usize, usize)> {
+        self.trie.longest_at(t, lower, s)
+    }
+
+    /// The length in bytes of the longest phrase.
+    pub fn longest(&self) -> usize {
+        self.longest
     }
 
     /// (phrase index, start, end) of every phrase in `lower` that is a whole
@@ -141,6 +156,9 @@ struct Trie {
     next_sibling: Vec<u32>,
     /// The first phrase (lowest index) that ends at each node, if any.
     ends: Vec<Option<u32>>,
+    /// The root's child by each byte (0: none): the root has a child for
+    /// most letters, and a place is looked up as a word starts.
+    root: [u32; 256],
 }
 
 impl Trie {
@@ -152,6 +170,7 @@ impl Trie {
             first_child: Vec::with_capacity(bytes + 1),
             next_sibling: Vec::with_capacity(bytes + 1),
             ends: Vec::with_capacity(bytes + 1),
+            root: [0; 256],
         };
         trie.push(0);
         for (k, p) in phrases.iter().enumerate() {
@@ -168,6 +187,11 @@ impl Trie {
                 };
             }
             trie.ends[node].get_or_insert(u32::try_from(k).ok()?);
+        }
+        let mut c = trie.first_child[0];
+        while c != 0 {
+            trie.root[usize::from(trie.byte[c as usize])] = c;
+            c = trie.next_sibling[c as usize];
         }
         Some(trie)
     }
@@ -199,7 +223,12 @@ impl Trie {
         let mut node = 0;
         let mut best = None;
         for (j, &b) in lower.iter().enumerate().skip(s) {
-            let Some(child) = self.child(node, b) else {
+            let child = if node == 0 {
+                Some(self.root[usize::from(b)] as usize).filter(|&c| c != 0)
+            } else {
+                self.child(node, b)
+            };
+            let Some(child) = child else {
                 break;
             };
             node = child;
