@@ -70,9 +70,10 @@ pub struct ItemContext<'a> {
 }
 
 // Concept reading is most of the cost of a letter, and most items need only
-// part of it: a denial reads its rationale's negated mentions and goes to the
-// case summary only for one that is denied flatly; criteria and limits are
-// read for the few sections that have them. So each part is read on first use.
+// part of it: a denial reads its rationale whole only where a negation may
+// deny flatly a finding the case summary documents, and the summary only for
+// a mention so denied (see `denial`); criteria and limits are read for the
+// few sections that have them. So each part is read on first use.
 impl<'a> ItemContext<'a> {
     /// The case summary's mentions.
     pub fn summary_facts(&self) -> &concepts::Facts {
