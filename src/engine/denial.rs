@@ -7,7 +7,7 @@
 //! rationales can hold a flat denial of a concept the case summary holds,
 //! so [`may_hold`] asks first, from the rationale's negation triggers
 //! alone: the words within two of each, looked up as terms, and the regex
-//! terms of the concepts the summary holds. It answers no only where the
+//! terms whose start literals occur there. It answers no only where the
 //! full reading finds no such denial; where it answers yes, the rationale is
 //! read whole, as before, so the check finds what it always found.
 
@@ -21,7 +21,6 @@ use crate::context::{Category, Kind, Triggers};
 use crate::finding::Finding;
 use crate::model::Decision;
 use crate::rulebook::Rule;
-use crate::span::Span;
 
 /// The check: an upheld item whose rationale denies flatly a finding the
 /// case summary documents.
@@ -73,13 +72,6 @@ pub(super) fn denial_contradicted(rule: &Rule, ctx: &ItemContext, out: &mut Vec<
 /// studies demonstrating radiculopathy" judge its degree or its proof, which
 /// a case summary naming it does not contradict.
 pub fn flat_denial(text: &str, m: &Mention) -> bool {
-    let Some(cue) = m.cue() else { return false };
-    flat(text, cue.trigger, m.span)
-}
-
-/// Whether `trigger`, a negation, denies the finding at `finding` flatly
-/// (see [`flat_denial`]).
-fn flat(text: &str, trigger: Span, finding: Span) -> bool {
     // ASCII words and boundaries on any text, as it always read.
     static QUALIFIER: LazyLock<RuleRegex> = LazyLock::new(|| {
         lean_regex(
@@ -88,6 +80,8 @@ fn flat(text: &str, trigger: Span, finding: Span) -> bool {
             false,
         )
     });
+    let Some(cue) = m.cue() else { return false };
+    let (trigger, finding) = (cue.trigger, m.span);
     let between = if trigger.end() <= finding.offset {
         &text[trigger.end()..finding.offset]
     } else if finding.end() <= trigger.offset {
@@ -281,6 +275,7 @@ fn nth_word_end_back(text: &str, to: usize, n: usize) -> usize {
 mod tests {
     use super::*;
     use crate::rulebook::Rulebook;
+    use crate::span::Span;
 
     /// Pieces of rationale-like text: negation triggers (pre, post and
     /// pseudo), qualifiers, concept terms, regex terms' matches, fillers,

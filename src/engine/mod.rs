@@ -100,23 +100,12 @@ impl<'a> ItemContext<'a> {
         let Some(region) = &self.rationale else {
             return false;
         };
-        // The concepts the case summary documents, read when first asked.
-        let held: OnceCell<Vec<&str>> = OnceCell::new();
+        // As the check asks it, and only of a mention denied flatly: the
+        // case summary is read only then.
         let holds = |c: &str| {
-            held.get_or_init(|| {
-                let mut held: Vec<&str> = self
-                    .summary_facts()
-                    .mentions
-                    .iter()
-                    .filter(|m| m.place == concepts::Place::CaseSummary && m.holds())
-                    .map(|m| m.concept.as_str())
-                    .collect();
-                held.sort_unstable();
-                held.dedup();
-                held
-            })
-            .binary_search(&c)
-            .is_ok()
+            self.summary_facts()
+                .holding(c, Some(concepts::Place::CaseSummary))
+                .is_some()
         };
         let lower = self.rationale_lower().unwrap_or_default();
         denial::may_hold(self.text, region, lower, &self.engine.concepts, holds)
